@@ -1,0 +1,138 @@
+#pragma once
+
+#include <vwo/api_result.hpp>
+#include <vwo/client_options.hpp>
+#include <vwo/detail/push_plumbing.hpp>
+#include <vwo/push_result.hpp>
+#include <vwo/stats.hpp>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace vwo {
+
+class client;
+
+/// Starts a client: parses the settings file, checks the options, starts the SDK thread.
+/// Throws boost::system::system_error (a std::system_error family type) naming the problem.
+client launch(const client_options& options);
+/// Same, without exceptions: on failure `ec` is set (errc::invalid_settings or
+/// errc::invalid_options), the reason is logged, and the returned client is empty (!valid()).
+client launch(const client_options& options, boost::system::error_code& ec);
+
+/// A launched VWO client. Move-only handle; the destructor runs shutdown(options.shutdown_timeout).
+///
+/// Thread-safety: every member function may be called concurrently from any number of
+/// threads, except that moving, assigning and destroying the handle must not race with
+/// other calls on the same handle.
+class client {
+public:
+    using dimension_pair = std::pair<std::string_view, std::string_view>;
+
+    client() noexcept = default;
+    client(client&&) noexcept;
+    client& operator=(client&&) noexcept;
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+    ~client();
+
+    /// False for a default-constructed, moved-from or failed-launch client; every API then returns false.
+    bool valid() const noexcept { return impl_ != nullptr; }
+
+    /// Attaches one custom dimension to `user_id`. Immediate mode: true when accepted for
+    /// delivery. Promise mode: a future that becomes true once the collector answered 2xx.
+    api_result<bool> push(std::string_view key, std::string_view value, std::string_view user_id);
+    /// Several dimensions in one call, in the given order; all or none are accepted.
+    api_result<bool> push(std::initializer_list<dimension_pair> dimensions, std::string_view user_id);
+    template <detail::map_like Map>
+    api_result<bool> push(const Map& dimensions, std::string_view user_id)
+    {
+        return push_dimensions(detail::to_dimension_list(dimensions), user_id);
+    }
+
+    /// The same operation for any Asio completion token; completes with
+    /// void(error_code, push_result) once every request carrying the call's keys finished.
+    /// The error is empty only when every key was delivered. Arguments are copied at once,
+    /// so they need not outlive the call. Cancellation (terminal) completes the handler
+    /// with asio::error::operation_aborted; the request itself may still be delivered.
+    template <class CompletionToken = boost::asio::deferred_t>
+    [[nodiscard]] auto async_push(std::string_view key, std::string_view value, std::string_view user_id,
+                                  CompletionToken&& token = {})
+    {
+        return boost::asio::async_initiate<CompletionToken, detail::push_signature>(
+            detail::initiate_push{impl_}, token,
+            detail::dimension_list{{std::string(key), std::string(value)}},
+            std::string(user_id));
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+    [[nodiscard]] auto async_push(std::initializer_list<dimension_pair> dimensions, std::string_view user_id,
+                                  CompletionToken&& token = {})
+    {
+        return boost::asio::async_initiate<CompletionToken, detail::push_signature>(
+            detail::initiate_push{impl_}, token, detail::to_dimension_list(dimensions), std::string(user_id));
+    }
+    template <detail::map_like Map, class CompletionToken = boost::asio::deferred_t>
+    [[nodiscard]] auto async_push(const Map& dimensions, std::string_view user_id, CompletionToken&& token = {})
+    {
+        return boost::asio::async_initiate<CompletionToken, detail::push_signature>(
+            detail::initiate_push{impl_}, token, detail::to_dimension_list(dimensions), std::string(user_id));
+    }
+
+    /// Batch mode: sends what is queued now. true once the batch was acknowledged (promise
+    /// mode) or handed over (immediate mode); false when not in batch mode or nothing was queued.
+    api_result<bool> flush_events();
+    template <class CompletionToken = boost::asio::deferred_t>
+    [[nodiscard]] auto async_flush_events(CompletionToken&& token = {})
+    {
+        return boost::asio::async_initiate<CompletionToken, detail::flush_signature>(detail::initiate_flush{impl_},
+            token);
+    }
+
+    /// From now on nothing is sent and every API returns false; queued batch events are flushed first.
+    void set_opt_out();
+
+    /// Stops accepting, sends what is queued, waits for in-flight requests up to `deadline`,
+    /// then completes whatever is left with errc::shutting_down. Safe to call more than once,
+    /// from several threads, and from a completion handler running on the SDK thread
+    /// (then it does not wait). Returns within the deadline plus a small constant.
+    void shutdown(std::chrono::milliseconds deadline);
+    void shutdown();
+
+    /// Delivery counters (see client_stats for the invariant).
+    client_stats stats() const;
+
+private:
+    friend client launch(const client_options&);
+    friend client launch(const client_options&, boost::system::error_code&);
+    explicit client(std::shared_ptr<client_impl> impl) noexcept;
+    api_result<bool> push_dimensions(detail::dimension_list dimensions, std::string_view user_id);
+
+    std::shared_ptr<client_impl> impl_;
+};
+
+/// Fetches the settings file (GET /server-side/settings) for use as client_options::settings_file.
+/// The future holds the JSON text, or throws boost::system::system_error on failure.
+std::future<std::string> get_settings_file(std::string_view account_id, std::string_view sdk_key,
+                                           const settings_fetch_options& options = {});
+
+/// The same for any completion token: void(error_code, std::string settings_json).
+template <class CompletionToken>
+auto get_settings_file(std::string_view account_id, std::string_view sdk_key, const settings_fetch_options& options,
+                       CompletionToken&& token)
+{
+    detail::settings_request request{std::string(account_id), std::string(sdk_key), options.endpoint,
+                                     options.tls.ca_file, options.tls.ca_dir, options.tls.insecure_skip_verify,
+                                     options.timeouts.connect.count(), options.timeouts.request.count()};
+    return boost::asio::async_initiate<CompletionToken, detail::settings_signature>(
+        detail::initiate_settings_fetch{}, token, std::move(request));
+}
+
+} // namespace vwo

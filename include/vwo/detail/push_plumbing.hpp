@@ -1,0 +1,98 @@
+#pragma once
+
+// Token plumbing only: the type-erased entry points that every public async_* template
+// forwards to. Their definitions live in src/ (one implementation for every token).
+
+#include <vwo/push_result.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <concepts>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace vwo {
+class client_impl;
+
+namespace detail {
+
+using push_signature = void(boost::system::error_code, push_result);
+using push_handler = boost::asio::any_completion_handler<push_signature>;
+using flush_signature = void(boost::system::error_code);
+using flush_handler = boost::asio::any_completion_handler<flush_signature>;
+using settings_signature = void(boost::system::error_code, std::string);
+using settings_handler = boost::asio::any_completion_handler<settings_signature>;
+
+/// Owned key/value pairs of one call, in call order.
+using dimension_list = std::vector<std::pair<std::string, std::string>>;
+
+/// Any range of pairs whose first and second convert to std::string_view
+/// (std::map, std::unordered_map, std::vector<std::pair<...>>, ...).
+template <class M>
+concept map_like = requires(const M& m) {
+    std::begin(m);
+    std::end(m);
+    { (*std::begin(m)).first } -> std::convertible_to<std::string_view>;
+    { (*std::begin(m)).second } -> std::convertible_to<std::string_view>;
+};
+
+template <map_like M>
+dimension_list to_dimension_list(const M& m)
+{
+    dimension_list out;
+    if constexpr (requires { m.size(); })
+        out.reserve(m.size());
+    for (const auto& [key, value] : m)
+        out.emplace_back(std::string(std::string_view(key)), std::string(std::string_view(value)));
+    return out;
+}
+
+void start_push(const std::shared_ptr<client_impl>& impl, dimension_list dims, std::string user_id,
+                push_handler handler);
+void start_flush(const std::shared_ptr<client_impl>& impl, flush_handler handler);
+
+struct settings_request {
+    std::string account_id;
+    std::string sdk_key;
+    std::string endpoint;
+    std::string ca_file, ca_dir;
+    bool insecure_skip_verify = false;
+    long long connect_timeout_ms = 5000;
+    long long request_timeout_ms = 10000;
+};
+void start_settings_fetch(settings_request request, settings_handler handler);
+
+struct initiate_push {
+    std::shared_ptr<client_impl> impl;
+    template <class Handler>
+    void operator()(Handler&& handler, dimension_list dims, std::string user_id) const
+    {
+        start_push(impl, std::move(dims), std::move(user_id), push_handler(std::forward<Handler>(handler)));
+    }
+};
+
+struct initiate_flush {
+    std::shared_ptr<client_impl> impl;
+    template <class Handler>
+    void operator()(Handler&& handler) const
+    {
+        start_flush(impl, flush_handler(std::forward<Handler>(handler)));
+    }
+};
+
+struct initiate_settings_fetch {
+    template <class Handler>
+    void operator()(Handler&& handler, settings_request request) const
+    {
+        start_settings_fetch(std::move(request), settings_handler(std::forward<Handler>(handler)));
+    }
+};
+
+} // namespace detail
+} // namespace vwo

@@ -1,0 +1,46 @@
+#pragma once
+
+// Error codes reported by the SDK, as a boost::system error category so they
+// travel through Asio completion handlers unchanged.
+
+#include <boost/system/error_code.hpp>
+
+#include <type_traits>
+
+namespace vwo {
+
+/// Why an operation failed. Zero is never used: a default error_code means success.
+enum class errc {
+    invalid_argument = 1,        ///< a key, value or user id broke the validation rule
+    invalid_options,             ///< client_options out of range
+    invalid_settings,            ///< settings file missing, malformed or incomplete
+    opted_out,                   ///< set_opt_out() was called
+    queue_full,                  ///< the bounded send queue had no room
+    shutting_down,               ///< the client was shut down before delivery finished
+    timeout,                     ///< a phase of the exchange passed its deadline
+    resolve_failed,              ///< the collector's host name could not be resolved
+    connect_failed,              ///< TCP connection refused or unreachable
+    tls_handshake_failed,        ///< TLS handshake failed for a reason other than verification
+    certificate_verification_failed, ///< the server certificate was not trusted for this host
+    connection_lost,             ///< reset or end of stream before a complete response
+    bad_response,                ///< the response was not valid HTTP/1.1
+    http_unauthorized,           ///< 401 or 403: the SDK key was refused
+    payload_too_large,           ///< 413 for a single event (a batch is split instead)
+    http_rejected,               ///< any other non-retryable status (4xx)
+    retries_exhausted,           ///< a retryable failure persisted through every retry
+    nothing_to_flush,            ///< flush_events() outside batch mode or with an empty queue
+    not_launched,                ///< the client handle is empty (moved-from or failed launch)
+};
+
+/// The category of vwo::errc. Thread-safe: a function-local static, immutable once built.
+const boost::system::error_category& error_category() noexcept;
+
+inline boost::system::error_code make_error_code(errc e) noexcept
+{
+    return {static_cast<int>(e), error_category()};
+}
+
+} // namespace vwo
+
+template <>
+struct boost::system::is_error_code_enum<vwo::errc> : std::true_type {};

@@ -1,0 +1,48 @@
+#include <vwo/error.hpp>
+
+#include <string>
+
+namespace vwo {
+namespace {
+
+// Thread-safety: stateless; message() may be called from any thread.
+class vwo_error_category final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "vwo"; }
+
+    std::string message(int value) const override
+    {
+        switch (static_cast<errc>(value)) {
+        case errc::invalid_argument: return "invalid argument";
+        case errc::invalid_options: return "invalid client options";
+        case errc::invalid_settings: return "invalid settings file";
+        case errc::opted_out: return "client opted out";
+        case errc::queue_full: return "send queue full";
+        case errc::shutting_down: return "client shut down before delivery";
+        case errc::timeout: return "deadline exceeded";
+        case errc::resolve_failed: return "host name resolution failed";
+        case errc::connect_failed: return "connection failed";
+        case errc::tls_handshake_failed: return "TLS handshake failed";
+        case errc::certificate_verification_failed: return "server certificate verification failed";
+        case errc::connection_lost: return "connection lost before a complete response";
+        case errc::bad_response: return "malformed HTTP response";
+        case errc::http_unauthorized: return "collector refused the SDK key (401/403)";
+        case errc::payload_too_large: return "collector refused the event as too large (413)";
+        case errc::http_rejected: return "collector rejected the request";
+        case errc::retries_exhausted: return "retries exhausted";
+        case errc::nothing_to_flush: return "no batch events queued";
+        case errc::not_launched: return "client not launched";
+        }
+        return "unknown vwo error " + std::to_string(value);
+    }
+};
+
+} // namespace
+
+const boost::system::error_category& error_category() noexcept
+{
+    static const vwo_error_category category;
+    return category;
+}
+
+} // namespace vwo
