@@ -1,0 +1,92 @@
+#pragma once
+
+// Builds the exact requests of push-protocol.md Part B (B1, B2, B3, B5 settings URL)
+// with our Part A deviations (every query value percent-encoded, tags as real JSON).
+// Pure: time and randomness are parameters.
+
+#include "core/dimension.hpp"
+#include "core/uuid.hpp"
+
+#include <chrono>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace vwo::core {
+
+/// Usage statistics that batch-events URLs carry (B2). Zero entries are omitted;
+/// "_l=1" is appended when any remain.
+struct usage_stats {
+    bool batch_events = false;   ///< eb=1
+    bool integrations = false;   ///< ig=1
+    bool user_storage = false;   ///< ss=1
+    bool custom_logger = false;  ///< cl=1
+    std::optional<int> log_level; ///< ll=<n>, present when the user set a level
+
+    /// "eb=1&cl=1&ll=4&_l=1" in that order (eb, ig, ss, cl, ll, _l); "" when nothing is set.
+    std::string to_query() const;
+};
+
+/// Everything per client that requests need. Immutable after construction.
+/// Thread-safety: const use from any number of threads.
+struct request_context {
+    request_context(std::string path_prefix, std::string account_id, std::string sdk_key,
+                    std::string sdk_name, std::string sdk_version, usage_stats usage);
+
+    std::string path_prefix;   ///< endpoint base path + "/<collectionPrefix>", "" when neither
+    std::string account_id;
+    std::string sdk_key;
+    std::string sdk_name;      ///< "vwo-cpp-sdk"
+    std::string sdk_version;
+    std::string usage_query;   ///< usage.to_query(), rendered once
+    visitor_uuid_generator uuids;
+};
+
+enum class http_method { get, post };
+
+/// One HTTP request as it goes on the wire (the transport adds Host and Content-Length).
+struct wire_request {
+    http_method method = http_method::get;
+    std::string target;        ///< path and query, e.g. "/server-side/push?sId=..."
+    std::string body;          ///< empty for GET
+    std::string authorization; ///< Authorization header value, "" for none
+    std::string content_type;  ///< "" for none; "application/json" for POST bodies
+    std::string user_agent;    ///< User-Agent header value
+};
+
+using system_time = std::chrono::system_clock::time_point;
+
+/// Unix seconds rounded up ("ceil-s") and Unix milliseconds of `t`.
+long long ceil_seconds(system_time t) noexcept;
+long long unix_millis(system_time t) noexcept;
+
+/// Shortest round-trip decimal text of a double in [0,1), like JavaScript's String(Math.random()).
+std::string format_random(double random);
+
+/// B1: GET <prefix>/server-side/push?sId&u&sdk&sdk-v&env&account_id&random&ap=server&tags
+/// with tags = {"u":{"<key>":"<value>"}} as JSON, percent-encoded (Part A).
+/// User-Agent "<sdk_name>/<sdk_version>".
+wire_request build_push_get(const request_context& ctx, const dimension& dim, std::string_view user_id,
+                            system_time now, double random);
+
+/// One element of a B2 "ev" array: {"sId":<ceil-s>,"u":"<UUID>","eT":3,"t":"<enc(JSON {"u":{key:value}})>"}.
+std::string build_batch_event(const request_context& ctx, const dimension& dim, std::string_view user_id,
+                              system_time now);
+
+/// B2: POST <prefix>/server-side/batch-events?a=<account>&<usage>&sdk&sdk-v&env with body
+/// {"ev":[<events joined by ','>]}, Authorization: <sdkKey>, Content-Type: application/json.
+wire_request build_batch_events_request(const request_context& ctx, std::span<const std::string> events);
+
+/// B3: POST <prefix>/events/t?en=vwo_syncVisitorProp&a&env&eTime&random&p=FS&visitor_ua=&visitor_ip=
+/// with the B3 JSON body carrying every dimension (in order) in visitor.props;
+/// User-Agent: <sdk_name>; Content-Type: application/json.
+wire_request build_event_arch_request(const request_context& ctx, const dimensions& dims,
+                                      std::string_view user_id, system_time now, double random);
+
+/// B5: <base_path>/server-side/settings?a&i=<sdkKey>&r&platform=server&sdk&sdk-v (target only).
+std::string build_settings_target(std::string_view base_path, std::string_view account_id,
+                                  std::string_view sdk_key, double random, std::string_view sdk_name,
+                                  std::string_view sdk_version);
+
+} // namespace vwo::core

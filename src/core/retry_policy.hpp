@@ -1,0 +1,60 @@
+#pragma once
+
+// What to do after one HTTP attempt: a pure function of the outcome, so every rule
+// of the retry table is unit-tested without a network.
+
+#include <vwo/error.hpp>
+
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace vwo::core {
+
+struct retry_policy {
+    unsigned max_retries = 5;                            ///< retries after the first attempt
+    std::chrono::milliseconds base_delay{1000};          ///< backoff before retry n: base * 2^n, capped
+    std::chrono::milliseconds max_delay{30000};          ///< cap of the exponential part
+    std::chrono::milliseconds max_retry_after{60000};    ///< Retry-After is clamped to this
+};
+
+/// The result of one attempt. Either `transport_error` is set (no status), or `status` is.
+struct attempt_outcome {
+    boost::system::error_code transport_error;           ///< a vwo::errc value from the transport
+    unsigned status = 0;                                 ///< HTTP status when a response arrived
+    std::optional<std::chrono::milliseconds> retry_after;///< parsed Retry-After, if any
+    std::size_t events = 1;                              ///< events the request carries (413 split)
+};
+
+enum class verdict { success, retry, fail, split };
+
+struct retry_decision {
+    verdict action = verdict::fail;
+    std::chrono::milliseconds delay{0};                  ///< for retry: wait this long first
+    boost::system::error_code error;                     ///< for fail: the error to report
+};
+
+/// The rules:
+/// - 2xx: success.
+/// - transport errors timeout, resolve_failed, connect_failed, connection_lost, bad_response,
+///   tls_handshake_failed; statuses 408, 429, 5xx: retry while retries_done < max_retries,
+///   else fail with errc::retries_exhausted.
+///   Delay: full jitter, jitter01 * min(max_delay, base_delay * 2^retries_done); when
+///   retry_after is set the delay is at least min(retry_after, max_retry_after).
+/// - certificate_verification_failed and any other transport error: fail with that error.
+/// - 413: split when events > 1, else fail with errc::payload_too_large.
+/// - 401, 403: fail with errc::http_unauthorized.
+/// - any other status (1xx, 3xx, 4xx): fail with errc::http_rejected.
+/// `jitter01` is a uniform random number in [0, 1).
+retry_decision decide_retry(const attempt_outcome& outcome, unsigned retries_done, const retry_policy& policy,
+                            double jitter01) noexcept;
+
+/// Parses a Retry-After value: delta-seconds ("120") or an IMF-fixdate / RFC 850 / asctime
+/// HTTP-date, relative to `now` (a date in the past gives 0). nullopt when malformed.
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
+                                                           std::chrono::system_clock::time_point now) noexcept;
+
+} // namespace vwo::core

@@ -1,0 +1,29 @@
+#pragma once
+
+// The one validation rule shared by both push forms (push-protocol.md, Part A).
+// Pure functions: no logging, no allocation on the success path.
+
+#include "core/dimension.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vwo::core {
+
+inline constexpr std::size_t max_code_points = 255;
+
+/// Number of Unicode code points in `text`, or nullopt when `text` is not valid UTF-8
+/// (overlong forms, surrogates U+D800..U+DFFF, values above U+10FFFF, truncated sequences
+/// and stray continuation bytes are all invalid).
+std::optional<std::size_t> utf8_code_points(std::string_view text) noexcept;
+
+/// Checks a whole push call. Returns nullopt when valid, otherwise a message naming
+/// the offending key (or the user id) and the broken rule, e.g.
+///   "push rejected: value of key \"price\" has 256 code points (at most 255 allowed)".
+/// Rules: user_id non-empty; at least one dimension; every key and value non-empty,
+/// valid UTF-8 and at most 255 code points. The first failure is reported.
+std::optional<std::string> validate_push(const dimensions& dims, std::string_view user_id);
+
+} // namespace vwo::core

@@ -1,0 +1,281 @@
+#include "core/retry_policy.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <boost/system/errc.hpp>
+
+#include <cmath>
+
+using namespace vwo::core;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using vwo::errc;
+
+namespace {
+
+attempt_outcome status(unsigned code, std::size_t events = 1)
+{
+    attempt_outcome outcome;
+    outcome.status = code;
+    outcome.events = events;
+    return outcome;
+}
+
+attempt_outcome transport(errc error)
+{
+    attempt_outcome outcome;
+    outcome.transport_error = error;
+    return outcome;
+}
+
+const retry_policy defaults{};
+
+// 2015-10-21 07:28:00 UTC
+const std::chrono::system_clock::time_point reference_now =
+    std::chrono::system_clock::time_point{std::chrono::sys_days{std::chrono::year{2015} / 10 / 21}} +
+    std::chrono::hours{7} + std::chrono::minutes{28};
+
+} // namespace
+
+TEST_CASE("2xx is success", "[retry]")
+{
+    for (const unsigned code : {200u, 201u, 202u, 204u, 299u}) {
+        const auto d = decide_retry(status(code), 0, defaults, 0.5);
+        CHECK(d.action == verdict::success);
+        CHECK_FALSE(d.error);
+        CHECK(d.delay == milliseconds{0});
+    }
+}
+
+TEST_CASE("retryable statuses retry, then exhaust", "[retry]")
+{
+    for (const unsigned code : {408u, 429u, 500u, 502u, 503u, 504u, 599u}) {
+        INFO("status " << code);
+        for (unsigned done = 0; done < defaults.max_retries; ++done) {
+            CHECK(decide_retry(status(code), done, defaults, 0.5).action == verdict::retry);
+        }
+        const auto last = decide_retry(status(code), defaults.max_retries, defaults, 0.5);
+        CHECK(last.action == verdict::fail);
+        CHECK(last.error == errc::retries_exhausted);
+    }
+}
+
+TEST_CASE("retryable transport errors retry, then exhaust", "[retry]")
+{
+    for (const errc e : {errc::timeout, errc::resolve_failed, errc::connect_failed, errc::connection_lost,
+                         errc::bad_response, errc::tls_handshake_failed}) {
+        INFO("error " << vwo::make_error_code(e).message());
+        const auto first = decide_retry(transport(e), 0, defaults, 0.5);
+        CHECK(first.action == verdict::retry);
+        CHECK_FALSE(first.error);
+        const auto last = decide_retry(transport(e), 5, defaults, 0.5);
+        CHECK(last.action == verdict::fail);
+        CHECK(last.error == errc::retries_exhausted);
+    }
+}
+
+TEST_CASE("max_retries of zero fails on the first retryable outcome", "[retry]")
+{
+    retry_policy none;
+    none.max_retries = 0;
+    const auto d = decide_retry(status(503), 0, none, 0.5);
+    CHECK(d.action == verdict::fail);
+    CHECK(d.error == errc::retries_exhausted);
+}
+
+TEST_CASE("non-retryable transport errors fail with that error", "[retry]")
+{
+    for (const errc e : {errc::certificate_verification_failed, errc::shutting_down, errc::queue_full}) {
+        const auto d = decide_retry(transport(e), 0, defaults, 0.5);
+        CHECK(d.action == verdict::fail);
+        CHECK(d.error == e);
+    }
+    // An error from a foreign category is passed through, never retried.
+    const boost::system::error_code foreign = boost::system::errc::make_error_code(boost::system::errc::io_error);
+    attempt_outcome outcome;
+    outcome.transport_error = foreign;
+    const auto d = decide_retry(outcome, 0, defaults, 0.5);
+    CHECK(d.action == verdict::fail);
+    CHECK(d.error == foreign);
+}
+
+TEST_CASE("transport error wins over a stray status", "[retry]")
+{
+    attempt_outcome outcome = transport(errc::certificate_verification_failed);
+    outcome.status = 200;
+    CHECK(decide_retry(outcome, 0, defaults, 0.5).action == verdict::fail);
+}
+
+TEST_CASE("413 splits a batch and fails a single event", "[retry]")
+{
+    CHECK(decide_retry(status(413, 2), 0, defaults, 0.5).action == verdict::split);
+    CHECK(decide_retry(status(413, 100), 3, defaults, 0.5).action == verdict::split);
+    const auto single = decide_retry(status(413, 1), 0, defaults, 0.5);
+    CHECK(single.action == verdict::fail);
+    CHECK(single.error == errc::payload_too_large);
+}
+
+TEST_CASE("401 and 403 fail as unauthorized", "[retry]")
+{
+    for (const unsigned code : {401u, 403u}) {
+        const auto d = decide_retry(status(code), 0, defaults, 0.5);
+        CHECK(d.action == verdict::fail);
+        CHECK(d.error == errc::http_unauthorized);
+    }
+}
+
+TEST_CASE("other statuses fail as rejected without retrying", "[retry]")
+{
+    for (const unsigned code : {100u, 199u, 301u, 302u, 304u, 400u, 404u, 405u, 409u, 410u, 422u, 499u, 600u, 0u}) {
+        INFO("status " << code);
+        const auto d = decide_retry(status(code), 0, defaults, 0.5);
+        CHECK(d.action == verdict::fail);
+        CHECK(d.error == errc::http_rejected);
+    }
+}
+
+TEST_CASE("backoff is full jitter over an exponential, capped ceiling", "[retry]")
+{
+    // jitter 0.5: half of 1, 2, 4, 8, 16 s
+    const long long expected_half[] = {500, 1000, 2000, 4000, 8000};
+    for (unsigned done = 0; done < 5; ++done) {
+        CHECK(decide_retry(status(503), done, defaults, 0.5).delay == milliseconds{expected_half[done]});
+    }
+    // jitter 0 gives no wait; jitter just below 1 stays below the ceiling.
+    CHECK(decide_retry(status(503), 3, defaults, 0.0).delay == milliseconds{0});
+    CHECK(decide_retry(status(503), 3, defaults, 0.999999).delay == milliseconds{7999});
+
+    // The cap: base 1 s * 2^10 would be 1024 s; max_delay 30 s bounds it.
+    retry_policy many;
+    many.max_retries = 100;
+    CHECK(decide_retry(status(503), 10, many, 0.999999).delay == milliseconds{29999});
+    CHECK(decide_retry(status(503), 99, many, 0.5).delay == milliseconds{15000}); // no overflow at large n
+    CHECK(decide_retry(status(503), 5, many, 0.5).delay == milliseconds{15000});  // 32 s capped to 30
+
+    // Sweep: every jitter in [0,1) stays within [0, ceiling).
+    for (int i = 0; i < 100; ++i) {
+        const double jitter = i / 100.0;
+        for (unsigned done = 0; done < 8; ++done) {
+            const auto delay = decide_retry(status(500), done, many, jitter).delay;
+            const long long ceiling = std::min(30000LL, 1000LL << done);
+            CHECK(delay >= milliseconds{0});
+            CHECK(delay < milliseconds{ceiling});
+        }
+    }
+}
+
+TEST_CASE("out-of-range jitter is clamped", "[retry]")
+{
+    CHECK(decide_retry(status(503), 0, defaults, -1.0).delay == milliseconds{0});
+    CHECK(decide_retry(status(503), 0, defaults, 5.0).delay == milliseconds{1000});
+    CHECK(decide_retry(status(503), 0, defaults, std::nan("")).delay == milliseconds{0});
+}
+
+TEST_CASE("Retry-After sets a floor, clamped to max_retry_after", "[retry]")
+{
+    attempt_outcome outcome = status(429);
+    outcome.retry_after = seconds{10};
+    CHECK(decide_retry(outcome, 0, defaults, 0.5).delay == milliseconds{10000}); // above the 500 ms jitter
+    CHECK(decide_retry(outcome, 0, defaults, 0.0).delay == milliseconds{10000});
+
+    outcome.retry_after = milliseconds{100};
+    CHECK(decide_retry(outcome, 2, defaults, 0.5).delay == milliseconds{2000}); // backoff is larger
+
+    outcome.retry_after = seconds{3600};
+    CHECK(decide_retry(outcome, 0, defaults, 0.5).delay == milliseconds{60000}); // clamped
+    outcome.retry_after = milliseconds::max();
+    CHECK(decide_retry(outcome, 0, defaults, 0.5).delay == milliseconds{60000});
+
+    outcome.retry_after = milliseconds{-5000};
+    CHECK(decide_retry(outcome, 0, defaults, 0.5).delay == milliseconds{500});
+
+    // Retry-After never overrides exhaustion.
+    outcome.retry_after = seconds{1};
+    CHECK(decide_retry(outcome, defaults.max_retries, defaults, 0.5).action == verdict::fail);
+
+    // It also applies to 503 and transport-level retries that carry it.
+    attempt_outcome unavailable = status(503);
+    unavailable.retry_after = seconds{45};
+    CHECK(decide_retry(unavailable, 1, defaults, 0.1).delay == milliseconds{45000});
+}
+
+TEST_CASE("parse_retry_after: delta-seconds", "[retry]")
+{
+    CHECK(parse_retry_after("120", reference_now) == milliseconds{120000});
+    CHECK(parse_retry_after("0", reference_now) == milliseconds{0});
+    CHECK(parse_retry_after(" 7\t", reference_now) == milliseconds{7000}); // optional whitespace around
+    CHECK(parse_retry_after("007", reference_now) == milliseconds{7000});
+    CHECK(parse_retry_after("99999999999999999999999", reference_now) == milliseconds::max()); // saturates
+}
+
+TEST_CASE("parse_retry_after: the three HTTP-date forms", "[retry]")
+{
+    // reference_now is Wed, 21 Oct 2015 07:28:00 GMT
+    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", reference_now) == milliseconds{30000});
+    CHECK(parse_retry_after("Wednesday, 21-Oct-15 07:29:00 GMT", reference_now) == milliseconds{60000});
+    CHECK(parse_retry_after("Wed Oct 21 07:28:05 2015", reference_now) == milliseconds{5000});
+    CHECK(parse_retry_after("Thu Oct 22 07:28:00 2015", reference_now) == milliseconds{86400000});
+
+    // Single-digit day in asctime is space padded.
+    const auto nov_first = std::chrono::system_clock::time_point{std::chrono::sys_days{std::chrono::year{1994} / 11 / 6}};
+    CHECK(parse_retry_after("Sun Nov  6 00:00:10 1994", nov_first) == milliseconds{10000});
+    CHECK(parse_retry_after("Sun, 06 Nov 1994 00:01:00 GMT", nov_first) == milliseconds{60000});
+    CHECK(parse_retry_after("Sunday, 06-Nov-94 00:00:01 GMT", nov_first) == milliseconds{1000});
+
+    // Sub-second "now": the wait is rounded up to whole milliseconds, never short.
+    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:01 GMT", reference_now + std::chrono::microseconds{1500}) ==
+          milliseconds{999});
+}
+
+TEST_CASE("parse_retry_after: RFC 850 two-digit years follow the 50-year rule", "[retry]")
+{
+    // From 2015, "65" is at most 50 years ahead (2065) but "66" would be 2066 (> 2065), so 1966: in the past.
+    CHECK(parse_retry_after("Thursday, 01-Jan-65 00:00:00 GMT", reference_now) > milliseconds{0});
+    CHECK(parse_retry_after("Saturday, 01-Jan-66 00:00:00 GMT", reference_now) == milliseconds{0});
+    CHECK(parse_retry_after("Friday, 01-Jan-16 00:00:10 GMT", reference_now) > milliseconds{0});
+}
+
+TEST_CASE("parse_retry_after: dates in the past give zero", "[retry]")
+{
+    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:27:59 GMT", reference_now) == milliseconds{0});
+    CHECK(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", reference_now) == milliseconds{0});
+    CHECK(parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", reference_now) == milliseconds{0});
+    CHECK(parse_retry_after("Sun Nov  6 08:49:37 1994", reference_now) == milliseconds{0});
+    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", reference_now) == milliseconds{0});
+}
+
+TEST_CASE("parse_retry_after: far-future dates do not overflow", "[retry]")
+{
+    const auto d = parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", reference_now);
+    REQUIRE(d);
+    CHECK(*d > std::chrono::hours{24 * 365 * 7000});
+}
+
+TEST_CASE("parse_retry_after: malformed values", "[retry]")
+{
+    for (const char* bad : {"", "   ", "-1", "+5", "1.5", "10s", "1 2", "0x10", "soon",
+                            "Wed, 21 Oct 2015 07:28:30",          // no GMT
+                            "Wed, 21 Oct 2015 07:28:30 UTC",      // wrong zone
+                            "Wed, 21 Oct 15 07:28:30 GMT",        // two-digit year in IMF form
+                            "Wed, 32 Oct 2015 07:28:30 GMT",      // no such day
+                            "Mon, 29 Feb 2015 07:28:30 GMT",      // not a leap year
+                            "Wed, 21 Foo 2015 07:28:30 GMT",      // bad month
+                            "Xyz, 21 Oct 2015 07:28:30 GMT",      // bad weekday
+                            "Wed, 21 Oct 2015 24:00:00 GMT",      // hour out of range
+                            "Wed, 21 Oct 2015 07:60:00 GMT",      // minute out of range
+                            "Wed, 21 Oct 2015 07:28:61 GMT",      // second out of range
+                            "Wed, 21 Oct 2015 7:28:30 GMT",       // one-digit hour
+                            "Wed,21 Oct 2015 07:28:30 GMT",       // missing space
+                            "Wed, 21 Oct 2015 07:28:30 GMT extra", // trailing text
+                            "Wed, 21-Oct-15 07:28:30 GMT",        // short weekday in RFC 850 form
+                            "Wednesday, 21-Oct-2015 07:28:30 GMT",// four-digit year in RFC 850 form
+                            "Wed Oct 21 07:28:30",                // asctime without year
+                            "Wed Oct 21 07:28:30 2015 GMT"}) {    // asctime has no zone
+        INFO("value '" << bad << "'");
+        CHECK_FALSE(parse_retry_after(bad, reference_now).has_value());
+    }
+    // Leap-second 60 is syntactically allowed by RFC 9110.
+    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:60 GMT", reference_now) == milliseconds{60000});
+    // Leap day in a leap year is fine.
+    CHECK(parse_retry_after("Mon, 29 Feb 2016 00:00:00 GMT", reference_now).has_value());
+}

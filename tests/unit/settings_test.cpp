@@ -1,0 +1,172 @@
+#include "core/settings.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+using vwo::core::parse_settings;
+using vwo::core::settings_result;
+
+namespace {
+
+nlohmann::json minimal()
+{
+    return nlohmann::json::parse(
+        R"({"accountId":123456,"sdkKey":"abcdef0123456789abcdef0123456789","version":1,"campaigns":[]})");
+}
+
+settings_result parse(const nlohmann::json& document)
+{
+    return parse_settings(document.dump());
+}
+
+// Asserts failure and that the message names `field` and contains `problem`.
+void require_error(const settings_result& result, std::string_view field, std::string_view problem)
+{
+    INFO("error: " << result.error);
+    REQUIRE_FALSE(result.value.has_value());
+    CHECK(result.error.find(field) != std::string::npos);
+    CHECK(result.error.find(problem) != std::string::npos);
+}
+
+} // namespace
+
+TEST_CASE("parse_settings reads a minimal file", "[settings]")
+{
+    const auto result = parse(minimal());
+    REQUIRE(result.value.has_value());
+    CHECK(result.error.empty());
+    const auto& s = *result.value;
+    CHECK(s.account_id == "123456");
+    CHECK(s.sdk_key == "abcdef0123456789abcdef0123456789");
+    CHECK(s.version == "1");
+    CHECK_FALSE(s.event_arch_enabled);
+    CHECK(s.collection_prefix.empty());
+    CHECK(s.campaign_count == 0);
+}
+
+TEST_CASE("parse_settings reads every optional field", "[settings]")
+{
+    auto doc = minimal();
+    doc["isEventArchEnabled"] = true;
+    doc["collectionPrefix"] = "eu01";
+    doc["campaigns"] = nlohmann::json::array({nlohmann::json::object(), nlohmann::json::object()});
+    doc["unrelated"] = {{"nested", 1}};
+    const auto result = parse(doc);
+    REQUIRE(result.value);
+    CHECK(result.value->event_arch_enabled);
+    CHECK(result.value->collection_prefix == "eu01");
+    CHECK(result.value->campaign_count == 2);
+
+    // null means "not set" for the optional fields.
+    doc["isEventArchEnabled"] = nullptr;
+    doc["collectionPrefix"] = nullptr;
+    const auto nulls = parse(doc);
+    REQUIRE(nulls.value);
+    CHECK_FALSE(nulls.value->event_arch_enabled);
+    CHECK(nulls.value->collection_prefix.empty());
+}
+
+TEST_CASE("parse_settings: accountId as number or string", "[settings]")
+{
+    auto doc = minimal();
+    doc["accountId"] = "60781";
+    const auto text = parse(doc);
+    REQUIRE(text.value);
+    CHECK(text.value->account_id == "60781");
+
+    doc["accountId"] = 0;
+    CHECK(parse(doc).value->account_id == "0");
+    doc["accountId"] = 18446744073709551615ULL;
+    CHECK(parse(doc).value->account_id == "18446744073709551615");
+
+    for (const auto& bad : {nlohmann::json(-1), nlohmann::json(1.5), nlohmann::json(""), nlohmann::json("12a"),
+                            nlohmann::json("-5"), nlohmann::json(" 12"), nlohmann::json(true),
+                            nlohmann::json::array({1}), nlohmann::json(nullptr)}) {
+        doc["accountId"] = bad;
+        INFO("accountId " << bad.dump());
+        require_error(parse(doc), "accountId", "non-negative integer or a string of decimal digits");
+    }
+}
+
+TEST_CASE("parse_settings: every required field is reported when missing", "[settings]")
+{
+    for (const char* field : {"accountId", "sdkKey", "version", "campaigns"}) {
+        auto doc = minimal();
+        doc.erase(field);
+        require_error(parse(doc), field, "is missing");
+    }
+}
+
+TEST_CASE("parse_settings: wrong types", "[settings]")
+{
+    auto doc = minimal();
+    doc["sdkKey"] = 42;
+    require_error(parse(doc), "sdkKey", "non-empty string");
+    doc["sdkKey"] = "";
+    require_error(parse(doc), "sdkKey", "non-empty string");
+
+    doc = minimal();
+    doc["version"] = "25";
+    REQUIRE(parse(doc).value);
+    CHECK(parse(doc).value->version == "25");
+    doc["version"] = 2.5;
+    CHECK(parse(doc).value->version == "2.5");
+    doc["version"] = nlohmann::json::object();
+    require_error(parse(doc), "version", "number or a string");
+    doc["version"] = true;
+    require_error(parse(doc), "version", "number or a string");
+
+    doc = minimal();
+    doc["campaigns"] = nlohmann::json::object();
+    require_error(parse(doc), "campaigns", "must be an array");
+    doc["campaigns"] = nullptr;
+    require_error(parse(doc), "campaigns", "must be an array");
+
+    doc = minimal();
+    doc["isEventArchEnabled"] = "true";
+    require_error(parse(doc), "isEventArchEnabled", "boolean");
+    doc["isEventArchEnabled"] = 1;
+    require_error(parse(doc), "isEventArchEnabled", "boolean");
+
+    doc = minimal();
+    doc["collectionPrefix"] = 7;
+    require_error(parse(doc), "collectionPrefix", "must be a string");
+}
+
+TEST_CASE("parse_settings: collectionPrefix must be one safe path segment", "[settings]")
+{
+    auto doc = minimal();
+    for (const char* good : {"eu01", "a-b_c.d~e", "X"}) {
+        doc["collectionPrefix"] = good;
+        const auto result = parse(doc);
+        REQUIRE(result.value);
+        CHECK(result.value->collection_prefix == good);
+    }
+    // Empty is no prefix, as in Node (a falsy collectionPrefix is ignored there).
+    doc["collectionPrefix"] = "";
+    REQUIRE(parse(doc).value);
+    CHECK(parse(doc).value->collection_prefix.empty());
+    for (const char* bad : {"a/b", "/eu", "e u", "eu?x", "eu%2F", ".", "..", "\xC3\xBC"}) {
+        doc["collectionPrefix"] = bad;
+        INFO("prefix " << bad);
+        require_error(parse(doc), "collectionPrefix", "path segment");
+    }
+}
+
+TEST_CASE("parse_settings: malformed JSON never throws", "[settings]")
+{
+    for (const char* text : {"", "{", "{\"accountId\":1,}", "not json", "{\"a\":\"\xC0\xAF\"}", "[1,2"}) {
+        INFO("text " << text);
+        settings_result result;
+        CHECK_NOTHROW(result = parse_settings(text));
+        REQUIRE_FALSE(result.value);
+        CHECK(result.error.find("malformed JSON") != std::string::npos);
+        CHECK(result.error.find("parse error") != std::string::npos); // the parser's own message
+    }
+    for (const char* text : {"[]", "123", "\"text\"", "null"}) {
+        INFO("text " << text);
+        require_error(parse_settings(text), "top level", "object");
+    }
+}
