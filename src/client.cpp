@@ -1,0 +1,215 @@
+// The public vwo::client handle: a thin layer over client_impl, plus launch() and
+// get_settings_file(). No Beast here; the transport is behind http_client.
+
+#include "core/endpoint.hpp"
+#include "core/request_builder.hpp"
+#include "engine/client_impl.hpp"
+#include "transport/http_client.hpp"
+
+#include <vwo/client.hpp>
+#include <vwo/error.hpp>
+#include <vwo/version.hpp>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <random>
+#include <thread>
+
+namespace vwo {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+client launch(const client_options& options, error_code& ec)
+{
+    std::string error;
+    return client(client_impl::create(options, ec, error));
+}
+
+client launch(const client_options& options)
+{
+    error_code ec;
+    std::string error;
+    auto impl = client_impl::create(options, ec, error);
+    if (!impl)
+        throw boost::system::system_error(ec, error);
+    return client(std::move(impl));
+}
+
+client::client(std::shared_ptr<client_impl> impl) noexcept : impl_(std::move(impl)) {}
+client::client(client&&) noexcept = default;
+
+client& client::operator=(client&& other) noexcept
+{
+    if (this != &other) {
+        if (impl_)
+            impl_->shutdown();
+        impl_ = std::move(other.impl_);
+    }
+    return *this;
+}
+
+client::~client()
+{
+    if (impl_)
+        impl_->shutdown();
+}
+
+api_result<bool> client::push(std::string_view key, std::string_view value, std::string_view user_id)
+{
+    return push_dimensions(detail::dimension_list{{std::string(key), std::string(value)}}, user_id);
+}
+
+api_result<bool> client::push(std::initializer_list<dimension_pair> dimensions, std::string_view user_id)
+{
+    return push_dimensions(detail::to_dimension_list(dimensions), user_id);
+}
+
+api_result<bool> client::push_dimensions(detail::dimension_list dimensions, std::string_view user_id)
+{
+    if (!impl_)
+        return api_result<bool>(false);
+    return impl_->push(std::move(dimensions), user_id);
+}
+
+api_result<bool> client::flush_events()
+{
+    if (!impl_)
+        return api_result<bool>(false);
+    return impl_->flush_events();
+}
+
+void client::set_opt_out()
+{
+    if (impl_)
+        impl_->set_opt_out();
+}
+
+void client::shutdown(std::chrono::milliseconds deadline)
+{
+    if (impl_)
+        impl_->shutdown(deadline);
+}
+
+void client::shutdown()
+{
+    if (impl_)
+        impl_->shutdown();
+}
+
+client_stats client::stats() const
+{
+    return impl_ ? impl_->stats() : client_stats{};
+}
+
+namespace detail {
+
+namespace {
+// Only for an empty (moved-from or failed-launch) client, which has no io_context to
+// post through: completes via the handler's own executor.
+template <class Handler, class... Args>
+void complete_now(Handler handler, Args... args)
+{
+    auto ex = asio::get_associated_executor(handler, asio::system_executor());
+    asio::dispatch(ex, [handler = std::move(handler), args...]() mutable { std::move(handler)(args...); });
+}
+} // namespace
+
+void start_push(const std::shared_ptr<client_impl>& impl, dimension_list dims, std::string user_id,
+                push_handler handler)
+{
+    if (!impl) {
+        push_result result;
+        for (const auto& [key, value] : dims)
+            result.keys.push_back({key, make_error_code(errc::not_launched)});
+        return complete_now(std::move(handler), make_error_code(errc::not_launched), std::move(result));
+    }
+    impl->start_push(std::move(dims), std::move(user_id), std::move(handler));
+}
+
+void start_flush(const std::shared_ptr<client_impl>& impl, flush_handler handler)
+{
+    if (!impl)
+        return complete_now(std::move(handler), make_error_code(errc::not_launched));
+    impl->start_flush(std::move(handler));
+}
+
+void start_settings_fetch(settings_request request, settings_handler handler)
+{
+    // A one-off exchange before any client exists: it gets its own short-lived
+    // io_context and thread, which ends with the exchange (bounded by its deadlines).
+    std::thread([request = std::move(request), handler = std::move(handler)]() mutable {
+        auto finish = [&handler](error_code ec, std::string body) {
+            auto ex = asio::get_associated_executor(handler, asio::system_executor());
+            auto work = asio::prefer(ex, asio::execution::outstanding_work.tracked);
+            asio::dispatch(work, [h = std::move(handler), ec, body = std::move(body)]() mutable {
+                std::move(h)(ec, std::move(body));
+            });
+        };
+        std::string error;
+        auto origin = core::parse_endpoint(request.endpoint, error);
+        if (!origin || request.account_id.empty() || request.sdk_key.empty())
+            return finish(make_error_code(errc::invalid_argument), {});
+        transport::transport_config config;
+        config.origin = *origin;
+        config.tls.ca_file = request.ca_file;
+        config.tls.ca_dir = request.ca_dir;
+        config.tls.insecure_skip_verify = request.insecure_skip_verify;
+        config.timeouts.connect = std::chrono::milliseconds(request.connect_timeout_ms);
+        config.timeouts.tls_handshake = std::chrono::milliseconds(request.connect_timeout_ms);
+        config.timeouts.request = std::chrono::milliseconds(request.request_timeout_ms);
+        config.max_connections = 1;
+        config.max_response_body = 64 * 1024 * 1024;
+
+        std::mt19937_64 random{std::random_device{}()};
+        auto wire = std::make_shared<core::wire_request>();
+        wire->target = core::build_settings_target(origin->base_path, request.account_id, request.sdk_key,
+                                                   std::uniform_real_distribution<double>(0, 1)(random), sdk_name,
+                                                   sdk_version);
+        wire->user_agent = std::string(sdk_name) + "/" + sdk_version;
+
+        asio::io_context ioc(1);
+        transport::exchange_result result;
+        try {
+            transport::http_client http(ioc.get_executor(), config);
+            // One exchange, then close: an idle pooled connection would keep run() going.
+            http.async_send(wire, [&result, &http](transport::exchange_result r) {
+                result = std::move(r);
+                http.close();
+            });
+            ioc.run();
+        } catch (const transport::transport_setup_error&) {
+            return finish(make_error_code(errc::invalid_options), {});
+        }
+        if (result.error)
+            return finish(result.error, {});
+        if (result.status == 401 || result.status == 403)
+            return finish(make_error_code(errc::http_unauthorized), {});
+        if (result.status < 200 || result.status > 299)
+            return finish(make_error_code(errc::http_rejected), {});
+        finish({}, std::move(result.body));
+    }).detach();
+}
+
+} // namespace detail
+
+std::future<std::string> get_settings_file(std::string_view account_id, std::string_view sdk_key,
+                                           const settings_fetch_options& options)
+{
+    std::promise<std::string> promise;
+    auto future = promise.get_future();
+    get_settings_file(account_id, sdk_key, options,
+                      [p = std::move(promise)](error_code ec, std::string body) mutable {
+                          if (ec)
+                              p.set_exception(std::make_exception_ptr(boost::system::system_error(
+                                  ec, "get_settings_file")));
+                          else
+                              p.set_value(std::move(body));
+                      });
+    return future;
+}
+
+} // namespace vwo

@@ -1,0 +1,758 @@
+#include "engine/client_impl.hpp"
+
+#include "core/endpoint.hpp"
+#include "core/settings.hpp"
+#include "core/validation.hpp"
+
+#include <vwo/error.hpp>
+#include <vwo/version.hpp>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+namespace vwo {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using engine::carried_key;
+using engine::flush_waiter;
+using engine::outgoing;
+using engine::push_op;
+
+namespace {
+
+// A std::promise<bool> that can never be broken: if its handler is destroyed without
+// being called (the io_context torn down with work pending), the future still gets false.
+class bool_promise {
+public:
+    bool_promise() = default;
+    bool_promise(bool_promise&& other) noexcept : promise_(std::move(other.promise_)), armed_(other.armed_)
+    {
+        other.armed_ = false;
+    }
+    bool_promise& operator=(bool_promise&&) = delete;
+    ~bool_promise()
+    {
+        if (armed_)
+            promise_.set_value(false);
+    }
+    std::future<bool> get_future() { return promise_.get_future(); }
+    void set(bool value)
+    {
+        if (std::exchange(armed_, false))
+            promise_.set_value(value);
+    }
+
+private:
+    std::promise<bool> promise_;
+    bool armed_ = true;
+};
+
+std::uint32_t event_bytes(const core::dimension& d, const std::string& user_id)
+{
+    // Strings plus a fixed share for the event's JSON and bookkeeping.
+    return static_cast<std::uint32_t>(d.key.size() + d.value.size() + user_id.size() + 128);
+}
+
+core::dimensions to_core(detail::dimension_list&& list)
+{
+    core::dimensions dims;
+    dims.reserve(list.size());
+    for (auto& [key, value] : list)
+        dims.push_back(core::dimension{std::move(key), std::move(value)});
+    return dims;
+}
+
+std::string describe_keys(const core::dimensions& dims)
+{
+    std::string keys;
+    for (const auto& d : dims) {
+        if (!keys.empty())
+            keys += ", ";
+        keys += '"' + d.key + '"';
+    }
+    return keys;
+}
+
+std::optional<std::string> check_options(const client_options& o)
+{
+    if (o.batch_events) {
+        const auto& b = *o.batch_events;
+        if (b.events_per_request < 1 || b.events_per_request > 5000)
+            return "batch_events.events_per_request must be in 1..5000, got " + std::to_string(b.events_per_request);
+        if (b.request_time_interval < std::chrono::seconds(1))
+            return "batch_events.request_time_interval must be at least 1 s, got " +
+                   std::to_string(b.request_time_interval.count()) + " s";
+    }
+    if (o.max_connections < 1 || o.max_connections > 64)
+        return "max_connections must be in 1..64, got " + std::to_string(o.max_connections);
+    if (o.max_queue_events < 1)
+        return "max_queue_events must be at least 1";
+    if (o.max_queue_bytes < 1024)
+        return "max_queue_bytes must be at least 1024";
+    const auto& t = o.timeouts;
+    if (t.resolve.count() <= 0 || t.connect.count() <= 0 || t.tls_handshake.count() <= 0 || t.request.count() <= 0)
+        return "every timeouts.* deadline must be positive";
+    if (o.retry.base_delay.count() < 0 || o.retry.max_delay < o.retry.base_delay)
+        return "retry.base_delay must be >= 0 and retry.max_delay >= retry.base_delay";
+    if (o.shutdown_timeout.count() < 0)
+        return "shutdown_timeout must be >= 0";
+    return std::nullopt;
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Launch
+
+std::shared_ptr<client_impl> client_impl::create(const client_options& options, error_code& ec, std::string& error)
+{
+    auto fail = [&](errc code, std::string message) -> std::shared_ptr<client_impl> {
+        ec = make_error_code(code);
+        error = "launch failed: " + std::move(message);
+        engine::logger(options.logging).error(error);
+        return nullptr;
+    };
+    if (auto problem = check_options(options))
+        return fail(errc::invalid_options, *problem);
+    std::string endpoint_error;
+    auto origin = core::parse_endpoint(options.endpoint, endpoint_error);
+    if (!origin)
+        return fail(errc::invalid_options, endpoint_error);
+    auto parsed = core::parse_settings(options.settings_file);
+    if (!parsed.value)
+        return fail(errc::invalid_settings, "settings file: " + parsed.error);
+    const core::settings& s = *parsed.value;
+
+    core::usage_stats usage;
+    usage.batch_events = options.batch_events.has_value();
+    usage.custom_logger = static_cast<bool>(options.logging.logger);
+    if (options.logging.level)
+        usage.log_level = static_cast<int>(*options.logging.level);
+    std::string prefix = origin->base_path;
+    if (!s.collection_prefix.empty())
+        prefix += "/" + s.collection_prefix;
+    core::request_context context(std::move(prefix), s.account_id, s.sdk_key, sdk_name, sdk_version, usage);
+
+    std::shared_ptr<client_impl> impl;
+    try {
+        impl.reset(new client_impl(options, std::move(context), std::move(*origin)));
+    } catch (const transport::transport_setup_error& e) {
+        return fail(errc::invalid_options, e.what());
+    }
+    impl->event_arch_ = s.event_arch_enabled;
+    if (options.tls.insecure_skip_verify)
+        impl->log_.warn("tls.insecure_skip_verify is set: server certificates are NOT verified. Never use this in "
+                        "production.");
+    if (options.development_mode)
+        impl->log_.info("development mode: requests are validated and logged, never sent");
+    impl->log_.info("launched for account " + s.account_id + " (" + std::to_string(s.campaign_count) +
+                    " campaigns), endpoint " + options.endpoint);
+    ec.clear();
+    return impl;
+}
+
+client_impl::client_impl(const client_options& options, core::request_context context, core::endpoint origin)
+    : options_(options), context_(std::move(context)),
+      retry_policy_{options.retry.max_retries, options.retry.base_delay, options.retry.max_delay,
+                    options.retry.max_retry_after},
+      log_(options.logging), work_(ioc_.get_executor()),
+      http_(ioc_.get_executor(), transport::transport_config{std::move(origin), options.tls, options.timeouts,
+                                                             options.max_connections})
+{
+    thread_ = std::thread([this] {
+        ioc_.run();
+        // Shutdown was started by a handler on this very thread: nobody can join us, so
+        // detach and drop the reference that kept the client alive until run() returned.
+        if (auto self = std::move(self_while_stopping_)) {
+            thread_.detach();
+            self.reset(); // may destroy *this; touch nothing after
+        }
+    });
+    thread_id_ = thread_.get_id();
+}
+
+client_impl::~client_impl()
+{
+    if (thread_.joinable()) {
+        // Only reached when shutdown() was never called (it joins): stop hard.
+        ioc_.stop();
+        if (thread_.get_id() == std::this_thread::get_id())
+            thread_.detach();
+        else
+            thread_.join();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Caller's thread: validation and admission
+
+error_code client_impl::check_call(const core::dimensions& dims, std::string_view user_id)
+{
+    if (auto problem = core::validate_push(dims, user_id)) {
+        {
+            std::lock_guard lock(mutex_);
+            ++stats_.rejected_invalid;
+        }
+        log_.error(*problem);
+        return make_error_code(errc::invalid_argument);
+    }
+    if (opted_out_.load(std::memory_order_acquire)) {
+        {
+            std::lock_guard lock(mutex_);
+            ++stats_.rejected_opted_out;
+        }
+        log_.info("push ignored: the client has opted out");
+        return make_error_code(errc::opted_out);
+    }
+    return {};
+}
+
+error_code client_impl::admit(std::shared_ptr<push_op> op)
+{
+    std::uint64_t bytes = 0;
+    for (const auto& d : op->dims)
+        bytes += event_bytes(d, op->user_id);
+    const std::uint64_t events = op->dims.size();
+    bool post_drain = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (!accepting_)
+            return make_error_code(errc::shutting_down);
+        if (pending_events_ + events > options_.max_queue_events ||
+            pending_bytes_ + bytes > options_.max_queue_bytes) {
+            stats_.rejected_queue_full += events;
+            stats_.last_error = make_error_code(errc::queue_full);
+        } else {
+            pending_events_ += events;
+            pending_bytes_ += bytes;
+            stats_.accepted += events;
+            stats_.queued += events;
+            inbox_.push_back(std::move(op));
+            post_drain = !std::exchange(drain_posted_, true);
+            bytes = 0;
+        }
+    }
+    if (bytes != 0) {
+        log_.error("push rejected: send queue full (max_queue_events " + std::to_string(options_.max_queue_events) +
+                   ", max_queue_bytes " + std::to_string(options_.max_queue_bytes) + ")");
+        return make_error_code(errc::queue_full);
+    }
+    if (post_drain)
+        asio::post(ioc_, [this] { drain_inbox(); });
+    return {};
+}
+
+api_result<bool> client_impl::push(detail::dimension_list list, std::string_view user_id)
+{
+    if (promise_mode()) {
+        bool_promise promise;
+        auto future = promise.get_future();
+        start_push(std::move(list), std::string(user_id),
+                   [p = std::move(promise)](error_code ec, push_result) mutable { p.set(!ec); });
+        return api_result<bool>(std::move(future));
+    }
+    auto op = std::make_shared<push_op>();
+    op->dims = to_core(std::move(list));
+    op->user_id = std::string(user_id);
+    if (check_call(op->dims, op->user_id))
+        return api_result<bool>(false);
+    if (options_.development_mode) {
+        log_.info("development mode: push of " + describe_keys(op->dims) + " for user \"" + op->user_id +
+                  "\" validated, not sent");
+        return api_result<bool>(true);
+    }
+    return api_result<bool>(!admit(std::move(op)));
+}
+
+void client_impl::start_push(detail::dimension_list list, std::string user_id, detail::push_handler handler)
+{
+    auto op = std::make_shared<push_op>();
+    op->dims = to_core(std::move(list));
+    op->user_id = std::move(user_id);
+    op->result.keys.reserve(op->dims.size());
+    for (const auto& d : op->dims)
+        op->result.keys.push_back({d.key, {}});
+
+    auto slot = handler.get_cancellation_slot();
+    op->work.emplace(asio::prefer(asio::get_associated_executor(handler, ioc_.get_executor()),
+                                  asio::execution::outstanding_work.tracked));
+    op->handler.emplace(std::move(handler));
+
+    if (error_code ec = check_call(op->dims, op->user_id))
+        return complete_early(std::move(op), ec);
+    if (options_.development_mode) {
+        log_.info("development mode: push of " + describe_keys(op->dims) + " for user \"" + op->user_id +
+                  "\" validated, not sent");
+        return complete_early(std::move(op), {});
+    }
+    if (slot.is_connected()) {
+        // Cancelling abandons the wait, not the delivery: the handler completes with
+        // operation_aborted at once while the request carries on and is still counted.
+        std::weak_ptr<push_op> weak_op = op;
+        slot.assign([this, weak_op](asio::cancellation_type type) {
+            if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial |
+                         asio::cancellation_type::total)) == asio::cancellation_type::none)
+                return;
+            asio::post(ioc_, [this, weak_op] {
+                if (auto op = weak_op.lock(); op && !op->completed) {
+                    op->first_error = asio::error::operation_aborted;
+                    complete_op(*op);
+                }
+            });
+        });
+    }
+    if (error_code ec = admit(op))
+        complete_early(std::move(op), ec);
+}
+
+void client_impl::complete_early(std::shared_ptr<push_op> op, error_code ec)
+{
+    // Never complete inside the initiating function: post to the handler's executor.
+    for (auto& key : op->result.keys)
+        key.error = ec;
+    op->first_error = ec;
+    op->completed = true;
+    auto work = std::move(*op->work);
+    asio::post(ioc_, asio::bind_executor(work, [op = std::move(op), ec]() mutable {
+        auto handler = std::move(*op->handler);
+        handler.get_cancellation_slot().clear();
+        std::move(handler)(ec, std::move(op->result));
+    }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// SDK thread: building requests
+
+double client_impl::next_random()
+{
+    return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+}
+
+void client_impl::drain_inbox()
+{
+    std::vector<std::shared_ptr<push_op>> batch;
+    {
+        std::lock_guard lock(mutex_);
+        batch.swap(inbox_);
+        drain_posted_ = false;
+    }
+    for (const auto& op : batch)
+        dispatch(op);
+    maybe_finish_shutdown();
+}
+
+void client_impl::dispatch(const std::shared_ptr<push_op>& op)
+{
+    const auto now = std::chrono::system_clock::now();
+    const auto key_count = static_cast<std::uint32_t>(op->dims.size());
+    op->outstanding = key_count;
+
+    if (batch_mode()) {
+        for (std::uint32_t i = 0; i < key_count; ++i)
+            queue_batch_event(op, i, core::build_batch_event(context_, op->dims[i], op->user_id, now),
+                              event_bytes(op->dims[i], op->user_id));
+        op->dims.clear();
+        return;
+    }
+
+    auto out = std::make_shared<outgoing>();
+    out->carried.reserve(key_count);
+    for (std::uint32_t i = 0; i < key_count; ++i)
+        out->carried.push_back({op, i, event_bytes(op->dims[i], op->user_id)});
+    core::wire_request request;
+    if (event_arch_) {
+        request = core::build_event_arch_request(context_, op->dims, op->user_id, now, next_random());
+    } else if (key_count == 1) {
+        request = core::build_push_get(context_, op->dims.front(), op->user_id, now, next_random());
+    } else {
+        out->events.reserve(key_count);
+        for (const auto& d : op->dims)
+            out->events.push_back(core::build_batch_event(context_, d, op->user_id, now));
+        request = core::build_batch_events_request(context_, out->events);
+    }
+    op->dims.clear();
+    out->request = std::make_shared<const core::wire_request>(std::move(request));
+    send(std::move(out), true);
+}
+
+void client_impl::queue_batch_event(const std::shared_ptr<push_op>& op, std::uint32_t index, std::string event,
+                                    std::uint32_t bytes)
+{
+    batch_.push_back({op, index, bytes});
+    batch_events_.push_back(std::move(event));
+    if (batch_.size() >= options_.batch_events->events_per_request) {
+        flush_batch(false, nullptr);
+    } else if (!batch_timer_armed_) {
+        batch_timer_armed_ = true;
+        batch_timer_.expires_after(options_.batch_events->request_time_interval);
+        batch_timer_.async_wait([this](error_code ec) {
+            if (ec)
+                return; // re-armed or cancelled
+            batch_timer_armed_ = false;
+            flush_batch(true, nullptr);
+        });
+    }
+}
+
+void client_impl::flush_batch(bool all, std::shared_ptr<flush_waiter> waiter)
+{
+    const std::size_t per_request = options_.batch_events->events_per_request;
+    while (!batch_.empty() && (all || batch_.size() >= per_request)) {
+        const std::size_t n = std::min(per_request, batch_.size());
+        auto out = std::make_shared<outgoing>();
+        out->from_batch_queue = true;
+        out->carried.assign(std::make_move_iterator(batch_.begin()), std::make_move_iterator(batch_.begin() + n));
+        out->events.assign(std::make_move_iterator(batch_events_.begin()),
+                           std::make_move_iterator(batch_events_.begin() + n));
+        batch_.erase(batch_.begin(), batch_.begin() + n);
+        batch_events_.erase(batch_events_.begin(), batch_events_.begin() + n);
+        out->request = std::make_shared<const core::wire_request>(
+            core::build_batch_events_request(context_, out->events));
+        if (waiter) {
+            ++waiter->remaining;
+            out->waiters.push_back(waiter);
+        }
+        send(std::move(out), true);
+    }
+    if (batch_.empty() && batch_timer_armed_) {
+        batch_timer_armed_ = false;
+        batch_timer_.cancel();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SDK thread: delivery and retries
+
+void client_impl::send(std::shared_ptr<outgoing> out, bool first_attempt)
+{
+    if (first_attempt) {
+        ++requests_outstanding_;
+        std::lock_guard lock(mutex_);
+        stats_.queued -= out->carried.size();
+        stats_.in_flight += out->carried.size();
+    }
+    auto request = out->request;
+    http_.async_send(std::move(request), [this, out = std::move(out)](transport::exchange_result result) {
+        on_attempt(out, std::move(result));
+    });
+}
+
+void client_impl::on_attempt(const std::shared_ptr<outgoing>& out, transport::exchange_result result)
+{
+    {
+        std::lock_guard lock(mutex_);
+        ++stats_.requests_sent;
+        stats_.bytes_sent += result.bytes_sent;
+    }
+    if (forced_ || result.error == errc::shutting_down)
+        return finish_request(*out, make_error_code(errc::shutting_down), result.status, true);
+
+    core::attempt_outcome outcome;
+    outcome.transport_error = result.error;
+    outcome.status = result.status;
+    if (result.retry_after)
+        outcome.retry_after = core::parse_retry_after(*result.retry_after, std::chrono::system_clock::now());
+    outcome.events = out->carried.size();
+    const auto decision = core::decide_retry(outcome, out->retries, retry_policy_, next_random());
+
+    const std::string what = result.error ? result.detail : "HTTP " + std::to_string(result.status);
+    switch (decision.action) {
+    case core::verdict::success:
+        return finish_request(*out, {}, result.status, false);
+    case core::verdict::split:
+        log_.warn("collector answered 413 for a batch of " + std::to_string(out->carried.size()) +
+                  " events: splitting it in halves");
+        return split_and_resend(out);
+    case core::verdict::fail:
+        if (decision.error == errc::http_unauthorized)
+            log_.error("collector refused the request with " + what +
+                       ": check the SDK key and account id in the settings file");
+        else
+            log_.error("delivery failed for good (" + decision.error.message() + "): " + what);
+        return finish_request(*out, decision.error, result.status, false);
+    case core::verdict::retry:
+        break;
+    }
+    ++out->retries;
+    {
+        std::lock_guard lock(mutex_);
+        ++stats_.retries;
+        stats_.last_error = result.error ? result.error : make_error_code(errc::retries_exhausted);
+    }
+    log_.warn("delivery attempt failed (" + what + "), retry " + std::to_string(out->retries) + " in " +
+              std::to_string(decision.delay.count()) + " ms");
+    auto timer = std::make_shared<asio::steady_timer>(ioc_, decision.delay);
+    retry_timers_.insert(timer);
+    timer->async_wait([this, out, timer](error_code ec) {
+        retry_timers_.erase(timer);
+        if (ec || forced_)
+            return finish_request(*out, make_error_code(errc::shutting_down), 0, true);
+        send(out, false);
+    });
+}
+
+void client_impl::split_and_resend(const std::shared_ptr<outgoing>& out)
+{
+    const std::size_t half = out->carried.size() / 2;
+    for (int part = 0; part < 2; ++part) {
+        auto piece = std::make_shared<outgoing>();
+        const std::size_t from = part == 0 ? 0 : half;
+        const std::size_t to = part == 0 ? half : out->carried.size();
+        piece->carried.assign(out->carried.begin() + from, out->carried.begin() + to);
+        piece->events.assign(out->events.begin() + from, out->events.begin() + to);
+        piece->from_batch_queue = out->from_batch_queue;
+        piece->waiters = out->waiters;
+        for (auto& w : piece->waiters)
+            ++w->remaining;
+        piece->request = std::make_shared<const core::wire_request>(
+            core::build_batch_events_request(context_, piece->events));
+        ++requests_outstanding_;
+        send(std::move(piece), false);
+    }
+    // The parent hands its keys to the halves: it finishes with nothing to report.
+    for (auto& w : out->waiters)
+        if (--w->remaining == 0)
+            complete_flush(*w);
+    out->carried.clear();
+    out->waiters.clear();
+    --requests_outstanding_;
+    maybe_finish_shutdown();
+}
+
+void client_impl::finish_request(outgoing& out, error_code ec, unsigned status, bool shutdown_drop)
+{
+    const std::uint64_t n = out.carried.size();
+    std::uint64_t bytes = 0;
+    for (const auto& key : out.carried)
+        bytes += key.bytes;
+    {
+        std::lock_guard lock(mutex_);
+        stats_.in_flight -= n;
+        if (!ec)
+            stats_.delivered += n;
+        else if (shutdown_drop)
+            stats_.dropped_shutdown += n;
+        else
+            stats_.failed += n;
+        if (ec)
+            stats_.last_error = ec;
+        pending_events_ -= n;
+        pending_bytes_ -= bytes;
+    }
+    if (out.from_batch_queue && options_.batch_events->flush_callback) {
+        try {
+            options_.batch_events->flush_callback(ec, out.request->body);
+        } catch (...) {
+            log_.error("flush_callback threw an exception; ignored");
+        }
+    }
+    for (auto& key : out.carried) {
+        push_op& op = *key.op;
+        if (op.handler) {
+            op.result.keys[key.index].error = ec;
+            if (status != 0)
+                op.result.http_status = status;
+            op.result.attempts += out.retries + 1;
+        }
+        if (ec && !op.first_error)
+            op.first_error = ec;
+        if (--op.outstanding == 0)
+            complete_op(op);
+    }
+    for (auto& w : out.waiters) {
+        if (ec && !w->error)
+            w->error = ec;
+        if (--w->remaining == 0)
+            complete_flush(*w);
+    }
+    out.carried.clear();
+    out.waiters.clear();
+    --requests_outstanding_;
+    maybe_finish_shutdown();
+}
+
+void client_impl::complete_op(push_op& op)
+{
+    if (std::exchange(op.completed, true) || !op.handler)
+        return;
+    auto handler = std::move(*op.handler);
+    op.handler.reset();
+    auto work = std::move(*op.work);
+    op.work.reset();
+    asio::dispatch(work, [handler = std::move(handler), ec = op.first_error, result = op.result]() mutable {
+        handler.get_cancellation_slot().clear();
+        std::move(handler)(ec, std::move(result));
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// flush_events, opt-out
+
+api_result<bool> client_impl::flush_events()
+{
+    if (promise_mode()) {
+        bool_promise promise;
+        auto future = promise.get_future();
+        start_flush([p = std::move(promise)](error_code ec) mutable { p.set(!ec); });
+        return api_result<bool>(std::move(future));
+    }
+    bool queued = false;
+    {
+        std::lock_guard lock(mutex_);
+        queued = stats_.queued > 0 && accepting_;
+    }
+    if (!batch_mode() || !queued)
+        return api_result<bool>(false);
+    start_flush([](error_code) {});
+    return api_result<bool>(true);
+}
+
+void client_impl::start_flush(detail::flush_handler handler)
+{
+    auto work = asio::prefer(asio::get_associated_executor(handler, ioc_.get_executor()),
+                             asio::execution::outstanding_work.tracked);
+    // Constructed, never assigned: any_completion_handler's assignment in Boost 1.81 wraps
+    // the source in itself and recurses without end (fixed in 1.82).
+    auto waiter = std::make_shared<flush_waiter>(std::move(handler));
+    waiter->work.emplace(std::move(work));
+    {
+        std::lock_guard lock(mutex_);
+        if (!accepting_)
+            waiter->error = make_error_code(errc::shutting_down);
+    }
+    if (!batch_mode())
+        waiter->error = make_error_code(errc::nothing_to_flush);
+    if (waiter->error) {
+        auto work = std::move(*waiter->work);
+        asio::post(ioc_, asio::bind_executor(work, [waiter] {
+            auto h = std::move(waiter->handler);
+            std::move(h)(waiter->error);
+        }));
+        return;
+    }
+    asio::post(ioc_, [this, waiter] {
+        drain_inbox(); // pushes accepted before this flush belong in it
+        if (batch_.empty()) {
+            waiter->error = make_error_code(errc::nothing_to_flush);
+            return complete_flush(*waiter);
+        }
+        ++waiter->remaining; // hold it open while the requests are started
+        flush_batch(true, waiter);
+        if (--waiter->remaining == 0)
+            complete_flush(*waiter);
+    });
+}
+
+void client_impl::complete_flush(flush_waiter& waiter)
+{
+    if (!waiter.work)
+        return;
+    auto work = std::move(*waiter.work);
+    waiter.work.reset();
+    asio::dispatch(work, [handler = std::move(waiter.handler), ec = waiter.error]() mutable {
+        std::move(handler)(ec);
+    });
+}
+
+void client_impl::set_opt_out()
+{
+    if (opted_out_.exchange(true))
+        return;
+    log_.info("opted out: no further requests are sent; queued batch events are flushed");
+    asio::post(ioc_, [this] {
+        drain_inbox();
+        if (batch_mode())
+            flush_batch(true, nullptr);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shutdown
+
+void client_impl::shutdown(std::chrono::milliseconds deadline)
+{
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    bool first = false;
+    {
+        std::lock_guard lock(mutex_);
+        first = std::exchange(accepting_, false);
+    }
+    const bool on_sdk_thread = std::this_thread::get_id() == thread_id_;
+    if (first) {
+        if (on_sdk_thread)
+            self_while_stopping_ = shared_from_this();
+        asio::post(ioc_, [this, until] { begin_shutdown(until); });
+    }
+    if (on_sdk_thread)
+        return; // waiting here would wait for ourselves
+
+    // begin_shutdown forces completion at the deadline; the margin covers handing over.
+    if (stopped_.wait_until(until + std::chrono::milliseconds(100)) != std::future_status::ready)
+        ioc_.stop();
+    std::call_once(join_once_, [this] {
+        if (thread_.joinable())
+            thread_.join();
+    });
+}
+
+void client_impl::begin_shutdown(std::chrono::steady_clock::time_point deadline)
+{
+    shutting_down_ = true;
+    // Armed before anything below can finish the shutdown (which cancels it); armed after,
+    // it would keep run() alive until the deadline for nothing.
+    shutdown_timer_.expires_at(deadline);
+    shutdown_timer_.async_wait([this](error_code ec) {
+        if (!ec)
+            force_shutdown();
+    });
+    drain_inbox();
+    if (batch_mode())
+        flush_batch(true, nullptr);
+    maybe_finish_shutdown();
+}
+
+void client_impl::force_shutdown()
+{
+    if (finished_)
+        return;
+    forced_ = true;
+    std::uint64_t pending = 0;
+    {
+        std::lock_guard lock(mutex_);
+        pending = stats_.in_flight + stats_.queued;
+    }
+    log_.warn("shutdown deadline reached with " + std::to_string(pending) +
+              " events undelivered: completing them with shutting_down");
+    http_.close(); // in-flight and queued sends complete with shutting_down
+    for (const auto& timer : retry_timers_)
+        timer->cancel();
+}
+
+void client_impl::maybe_finish_shutdown()
+{
+    if (!shutting_down_ || finished_ || requests_outstanding_ != 0 || !batch_.empty())
+        return;
+    {
+        std::lock_guard lock(mutex_);
+        if (!inbox_.empty())
+            return;
+    }
+    finished_ = true;
+    shutdown_timer_.cancel();
+    batch_timer_.cancel();
+    http_.close();
+    work_.reset();
+    stopped_promise_.set_value();
+}
+
+client_stats client_impl::stats() const
+{
+    std::lock_guard lock(mutex_);
+    return stats_;
+}
+
+} // namespace vwo

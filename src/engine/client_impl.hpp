@@ -1,0 +1,167 @@
+#pragma once
+
+// The state behind a vwo::client: admission on the caller's thread, everything else on
+// the SDK's own io_context thread (request building, batching, delivery, retries, shutdown).
+
+#include "core/dimension.hpp"
+#include "core/request_builder.hpp"
+#include "core/retry_policy.hpp"
+#include "engine/logger.hpp"
+#include "transport/http_client.hpp"
+
+#include <vwo/api_result.hpp>
+#include <vwo/client_options.hpp>
+#include <vwo/detail/push_plumbing.hpp>
+#include <vwo/stats.hpp>
+
+#include <boost/asio/any_completion_executor.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace vwo {
+
+namespace engine {
+
+/// One accepted push call. Lives until every request that carries one of its keys finished.
+struct push_op {
+    core::dimensions dims;
+    std::string user_id;
+    std::optional<detail::push_handler> handler;              ///< empty in immediate mode
+    std::optional<boost::asio::any_completion_executor> work; ///< keeps the handler's executor busy
+    push_result result;                                       ///< keys filled only when there is a handler
+    boost::system::error_code first_error;
+    std::size_t outstanding = 0; ///< keys not yet finished
+    bool completed = false;
+};
+
+/// One key of one op inside a request.
+struct carried_key {
+    std::shared_ptr<push_op> op;
+    std::uint32_t index;
+    std::uint32_t bytes; ///< what this key counts against max_queue_bytes
+};
+
+/// Completion of one flush_events() call: done when every request it started finished.
+struct flush_waiter {
+    detail::flush_handler handler;
+    std::optional<boost::asio::any_completion_executor> work;
+    std::size_t remaining = 0;
+    boost::system::error_code error;
+};
+
+/// One request with its retry state. Retries resend the same bytes (same event identity).
+struct outgoing {
+    std::shared_ptr<const core::wire_request> request;
+    std::vector<carried_key> carried;
+    std::vector<std::string> events; ///< batch-events elements, kept to split on 413
+    unsigned retries = 0;
+    bool from_batch_queue = false;   ///< report to flush_callback
+    std::vector<std::shared_ptr<flush_waiter>> waiters;
+};
+
+} // namespace engine
+
+/// Thread-safety: the public member functions may be called from any thread. Members
+/// marked "SDK thread" are touched only by the io_context thread; the admission state
+/// and the counters are guarded by mutex_, which is never held while calling out.
+class client_impl : public std::enable_shared_from_this<client_impl> {
+public:
+    /// Parses settings, checks options, starts the SDK thread. nullptr and `error` set on failure.
+    static std::shared_ptr<client_impl> create(const client_options& options, boost::system::error_code& ec,
+                                               std::string& error);
+    ~client_impl();
+    client_impl(const client_impl&) = delete;
+    client_impl& operator=(const client_impl&) = delete;
+
+    api_result<bool> push(detail::dimension_list dims, std::string_view user_id);
+    void start_push(detail::dimension_list dims, std::string user_id, detail::push_handler handler);
+    api_result<bool> flush_events();
+    void start_flush(detail::flush_handler handler);
+    void set_opt_out();
+    void shutdown(std::chrono::milliseconds deadline);
+    void shutdown() { shutdown(options_.shutdown_timeout); }
+    client_stats stats() const;
+
+private:
+    client_impl(const client_options& options, core::request_context context, core::endpoint origin);
+
+    bool promise_mode() const noexcept { return options_.return_promise_for.all || options_.return_promise_for.push; }
+    bool batch_mode() const noexcept { return options_.batch_events.has_value(); }
+
+    // Caller's thread.
+    boost::system::error_code check_call(const core::dimensions& dims, std::string_view user_id);
+    boost::system::error_code admit(std::shared_ptr<engine::push_op> op);
+    void complete_early(std::shared_ptr<engine::push_op> op, boost::system::error_code ec);
+
+    // SDK thread.
+    void drain_inbox();
+    void dispatch(const std::shared_ptr<engine::push_op>& op);
+    void queue_batch_event(const std::shared_ptr<engine::push_op>& op, std::uint32_t index, std::string event,
+                           std::uint32_t bytes);
+    void flush_batch(bool all, std::shared_ptr<engine::flush_waiter> waiter);
+    void send(std::shared_ptr<engine::outgoing> out, bool first_attempt);
+    void on_attempt(const std::shared_ptr<engine::outgoing>& out, transport::exchange_result result);
+    void split_and_resend(const std::shared_ptr<engine::outgoing>& out);
+    void finish_request(engine::outgoing& out, boost::system::error_code ec, unsigned status, bool shutdown_drop);
+    void complete_op(engine::push_op& op);
+    void complete_flush(engine::flush_waiter& waiter);
+    void begin_shutdown(std::chrono::steady_clock::time_point deadline);
+    void force_shutdown();
+    void maybe_finish_shutdown();
+    double next_random();
+
+    const client_options options_;
+    const core::request_context context_;
+    const core::retry_policy retry_policy_;
+    const engine::logger log_;
+    bool event_arch_ = false; ///< set once in create(), before any request is built
+
+    boost::asio::io_context ioc_{1};
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+    transport::http_client http_;
+    std::thread thread_;
+    std::thread::id thread_id_;
+
+    // Guarded by mutex_.
+    mutable std::mutex mutex_;
+    std::vector<std::shared_ptr<engine::push_op>> inbox_;
+    bool drain_posted_ = false;
+    bool accepting_ = true;
+    std::uint64_t pending_events_ = 0; ///< queued + in flight, for the queue bounds
+    std::uint64_t pending_bytes_ = 0;
+    client_stats stats_;
+
+    std::atomic<bool> opted_out_{false};
+    std::once_flag join_once_;
+    std::promise<void> stopped_promise_;
+    std::shared_future<void> stopped_ = stopped_promise_.get_future().share();
+    std::shared_ptr<client_impl> self_while_stopping_; ///< set when shutdown runs on the SDK thread
+
+    // SDK thread only.
+    std::vector<engine::carried_key> batch_;
+    std::vector<std::string> batch_events_;
+    boost::asio::steady_timer batch_timer_{ioc_};
+    bool batch_timer_armed_ = false;
+    std::set<std::shared_ptr<boost::asio::steady_timer>> retry_timers_;
+    std::size_t requests_outstanding_ = 0; ///< in flight or waiting to retry
+    bool shutting_down_ = false;
+    bool forced_ = false;
+    bool finished_ = false;
+    boost::asio::steady_timer shutdown_timer_{ioc_};
+    std::mt19937_64 random_{std::random_device{}()};
+};
+
+} // namespace vwo

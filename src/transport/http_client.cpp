@@ -1,0 +1,399 @@
+#include "transport/http_client.hpp"
+
+#include <vwo/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <deque>
+#include <vector>
+
+namespace vwo::transport {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+bool is_ip_literal(const std::string& host)
+{
+    error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+// Makes the client TLS context once per client: TLS 1.2 or newer, the system trust
+// store (OpenSSL honours SSL_CERT_FILE / SSL_CERT_DIR there) plus the configured CAs.
+ssl::context make_tls_context(const tls_options& options)
+{
+    ssl::context ctx(ssl::context::tls_client);
+    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    error_code ec;
+    ctx.set_default_verify_paths(ec); // a machine without a CA store still works with ca_file
+    if (!options.ca_file.empty()) {
+        ctx.load_verify_file(options.ca_file, ec);
+        if (ec)
+            throw transport_setup_error("tls.ca_file \"" + options.ca_file + "\" cannot be loaded: " + ec.message());
+    }
+    if (!options.ca_dir.empty()) {
+        ctx.add_verify_path(options.ca_dir, ec);
+        if (ec)
+            throw transport_setup_error("tls.ca_dir \"" + options.ca_dir + "\" cannot be used: " + ec.message());
+    }
+    ctx.set_verify_mode(options.insecure_skip_verify ? ssl::verify_none : ssl::verify_peer);
+    return ctx;
+}
+
+error_code timeout_or(const error_code& ec, errc otherwise)
+{
+    if (ec == beast::error::timeout)
+        return make_error_code(errc::timeout);
+    return make_error_code(otherwise);
+}
+
+} // namespace
+
+// One keep-alive connection slot. Owned by impl, used by exactly one worker coroutine.
+struct connection_slot {
+    explicit connection_slot(const asio::any_io_executor& ex) : wake(ex) {}
+
+    std::optional<beast::tcp_stream> plain;
+    std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+    beast::flat_buffer buffer;
+    asio::steady_timer wake; // an idle worker waits on it; cancel() hands it work
+    bool open = false;
+
+    beast::tcp_stream& lowest() { return secure ? secure->next_layer() : *plain; }
+
+    void close()
+    {
+        if (secure || plain) {
+            error_code ignored;
+            lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+            lowest().socket().close(ignored);
+        }
+        open = false;
+    }
+};
+
+struct pending_send {
+    std::shared_ptr<const core::wire_request> request;
+    exchange_handler handler;
+};
+
+struct http_client::impl : std::enable_shared_from_this<impl> {
+    impl(asio::any_io_executor ex, transport_config cfg)
+        : executor(std::move(ex)), config(std::move(cfg)),
+          tls_context(make_tls_context(config.tls)), host_header(config.origin.host_header()),
+          host_is_ip(is_ip_literal(config.origin.host))
+    {
+    }
+
+    asio::any_io_executor executor;
+    transport_config config;
+    ssl::context tls_context;
+    std::string host_header;
+    bool host_is_ip;
+
+    std::deque<pending_send> queue;
+    std::vector<std::unique_ptr<connection_slot>> slots;
+    std::vector<connection_slot*> idle; // most recently used last
+    std::vector<tcp::endpoint> resolved; // cached for the client's lifetime once resolved
+    std::size_t opened = 0;
+    bool closed = false;
+
+    void submit(pending_send send)
+    {
+        if (closed) {
+            exchange_result r;
+            r.error = make_error_code(errc::shutting_down);
+            asio::post(executor, [h = std::move(send.handler), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
+            return;
+        }
+        queue.push_back(std::move(send));
+        if (!idle.empty()) {
+            connection_slot* slot = idle.back();
+            idle.pop_back();
+            slot->wake.cancel();
+        } else if (slots.size() < std::max<std::size_t>(1, config.max_connections)) {
+            slots.push_back(std::make_unique<connection_slot>(executor));
+            asio::co_spawn(executor, worker(shared_from_this(), slots.back().get()), asio::detached);
+        }
+    }
+
+    void close_all()
+    {
+        closed = true;
+        for (auto& slot : slots) {
+            slot->close();
+            slot->wake.cancel();
+        }
+        idle.clear();
+        auto left = std::move(queue);
+        queue.clear();
+        for (auto& send : left) {
+            exchange_result r;
+            r.error = make_error_code(errc::shutting_down);
+            asio::post(executor, [h = std::move(send.handler), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
+        }
+    }
+
+    // Takes queued requests one at a time over its own connection; parks itself as
+    // idle when there is nothing to do. `self` keeps the pool alive while it runs.
+    static asio::awaitable<void> worker(std::shared_ptr<impl> self, connection_slot* slot)
+    {
+        for (;;) {
+            if (self->closed)
+                co_return;
+            if (self->queue.empty()) {
+                self->idle.push_back(slot);
+                slot->wake.expires_at(asio::steady_timer::time_point::max());
+                co_await slot->wake.async_wait(use_tuple);
+                continue;
+            }
+            pending_send send = std::move(self->queue.front());
+            self->queue.pop_front();
+            exchange_result result = co_await self->exchange(*slot, *send.request);
+            if (self->closed && result.error)
+                result.error = make_error_code(errc::shutting_down);
+            std::move(send.handler)(std::move(result));
+        }
+    }
+
+    asio::awaitable<error_code> resolve(std::string& detail)
+    {
+        if (!resolved.empty())
+            co_return error_code{};
+        if (host_is_ip) {
+            resolved.emplace_back(asio::ip::make_address(config.origin.host), config.origin.port);
+            co_return error_code{};
+        }
+        // getaddrinfo cannot be cancelled, so wait on our own timer and leave a hung
+        // lookup behind rather than waiting for it past the resolve deadline.
+        struct lookup {
+            explicit lookup(const asio::any_io_executor& ex) : resolver(ex), done(ex) {}
+            tcp::resolver resolver;
+            asio::steady_timer done;
+            error_code ec;
+            std::vector<tcp::endpoint> endpoints;
+            bool finished = false;
+        };
+        auto state = std::make_shared<lookup>(executor);
+        state->done.expires_after(config.timeouts.resolve);
+        state->resolver.async_resolve(config.origin.host, std::to_string(config.origin.port),
+                                      [state](error_code ec, const tcp::resolver::results_type& results) {
+                                          state->ec = ec;
+                                          for (const auto& entry : results)
+                                              state->endpoints.push_back(entry.endpoint());
+                                          state->finished = true;
+                                          state->done.cancel();
+                                      });
+        co_await state->done.async_wait(use_tuple);
+        if (!state->finished) {
+            state->resolver.cancel();
+            detail = "resolving " + config.origin.host + " took longer than the resolve deadline";
+            co_return make_error_code(errc::timeout);
+        }
+        if (state->ec || state->endpoints.empty()) {
+            detail = "cannot resolve " + config.origin.host + ": " + state->ec.message();
+            co_return make_error_code(errc::resolve_failed);
+        }
+        resolved = std::move(state->endpoints);
+        co_return error_code{};
+    }
+
+    asio::awaitable<error_code> connect(connection_slot& slot, std::string& detail)
+    {
+        if (error_code ec = co_await resolve(detail))
+            co_return ec;
+        slot.plain.reset();
+        slot.secure.reset();
+        slot.buffer.clear();
+        if (config.origin.tls)
+            slot.secure.emplace(executor, tls_context);
+        else
+            slot.plain.emplace(executor);
+        beast::tcp_stream& stream = slot.lowest();
+        stream.expires_after(config.timeouts.connect);
+        auto [ec, ep] = co_await stream.async_connect(resolved, use_tuple);
+        if (ec) {
+            detail = "cannot connect to " + host_header + ": " + ec.message();
+            co_return timeout_or(ec, errc::connect_failed);
+        }
+        stream.socket().set_option(tcp::no_delay(true), ec);
+        if (slot.secure) {
+            SSL* native = slot.secure->native_handle();
+            // RFC 6066: SNI carries host names only, never address literals.
+            if (!host_is_ip)
+                SSL_set_tlsext_host_name(native, config.origin.host.c_str());
+            // OpenSSL's own host check, not Asio's callback: a mismatch then reports the specific
+            // X509_V_ERR_HOSTNAME_MISMATCH / IP_ADDRESS_MISMATCH instead of a generic failure.
+            if (!config.tls.insecure_skip_verify) {
+                X509_VERIFY_PARAM* param = SSL_get0_param(native);
+                if (host_is_ip)
+                    X509_VERIFY_PARAM_set1_ip_asc(param, config.origin.host.c_str());
+                else
+                    SSL_set1_host(native, config.origin.host.c_str());
+            }
+            stream.expires_after(config.timeouts.tls_handshake);
+            auto [hec] = co_await slot.secure->async_handshake(ssl::stream_base::client, use_tuple);
+            if (hec) {
+                long verify = SSL_get_verify_result(native);
+                slot.close();
+                if (verify != X509_V_OK) {
+                    detail = std::string("certificate verify failed for ") + host_header + ": " +
+                             X509_verify_cert_error_string(verify);
+                    co_return make_error_code(errc::certificate_verification_failed);
+                }
+                detail = "TLS handshake with " + host_header + " failed: " + hec.message();
+                co_return timeout_or(hec, errc::tls_handshake_failed);
+            }
+        }
+        ++opened;
+        slot.open = true;
+        co_return error_code{};
+    }
+
+    http::request<http::string_body> make_message(const core::wire_request& request) const
+    {
+        http::request<http::string_body> msg{
+            request.method == core::http_method::get ? http::verb::get : http::verb::post, request.target, 11};
+        msg.set(http::field::host, host_header);
+        msg.set(http::field::user_agent, request.user_agent);
+        if (!request.authorization.empty())
+            msg.set(http::field::authorization, request.authorization);
+        if (!request.content_type.empty())
+            msg.set(http::field::content_type, request.content_type);
+        msg.keep_alive(true);
+        if (request.method == core::http_method::post) {
+            msg.body() = request.body;
+            msg.prepare_payload();
+        }
+        return msg;
+    }
+
+    template <class Stream>
+    asio::awaitable<exchange_result> exchange_on(Stream& stream, connection_slot& slot,
+                                                 const http::request<http::string_body>& msg, bool& stale)
+    {
+        exchange_result result;
+        slot.lowest().expires_after(config.timeouts.request);
+        auto [wec, written] = co_await http::async_write(stream, msg, use_tuple);
+        result.bytes_sent = written;
+        if (wec) {
+            slot.close();
+            stale = wec != beast::error::timeout;
+            result.error = timeout_or(wec, errc::connection_lost);
+            result.detail = "sending to " + host_header + " failed: " + wec.message();
+            co_return result;
+        }
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(config.max_response_body);
+        auto [rec, read] = co_await http::async_read(stream, slot.buffer, parser, use_tuple);
+        (void)read;
+        if (rec == http::error::body_limit && parser.is_header_done()) {
+            // A complete status line is all we need; drop the oversized body with the connection.
+            slot.close();
+            result.status = parser.get().result_int();
+            co_return result;
+        }
+        if (rec) {
+            slot.close();
+            // Nothing at all came back on a kept-alive connection: the server closed it
+            // while idle, so the request never reached it and can be resent at once.
+            stale = !parser.got_some() && rec != beast::error::timeout;
+            const bool http_syntax = rec.category() == http::make_error_code(http::error::end_of_stream).category() &&
+                                     rec != http::error::end_of_stream && rec != http::error::partial_message;
+            result.error = rec == beast::error::timeout ? make_error_code(errc::timeout)
+                           : http_syntax                ? make_error_code(errc::bad_response)
+                                                        : make_error_code(errc::connection_lost);
+            result.detail = "reading the response from " + host_header + " failed: " + rec.message();
+            co_return result;
+        }
+        auto& response = parser.get();
+        result.status = response.result_int();
+        if (auto it = response.find(http::field::retry_after); it != response.end())
+            result.retry_after = std::string(it->value());
+        result.body = std::move(response.body());
+        if (!parser.keep_alive())
+            slot.close();
+        co_return result;
+    }
+
+    asio::awaitable<exchange_result> exchange(connection_slot& slot, const core::wire_request& request)
+    {
+        const auto msg = make_message(request);
+        std::size_t bytes = 0;
+        for (int attempt = 0;; ++attempt) {
+            const bool reused = slot.open;
+            if (!slot.open) {
+                exchange_result failed;
+                if (error_code ec = co_await connect(slot, failed.detail)) {
+                    failed.error = ec;
+                    failed.bytes_sent = bytes;
+                    co_return failed;
+                }
+            }
+            bool stale = false;
+            // Not a conditional expression: g++ 12 miscompiles co_await inside ?: (double destruction).
+            exchange_result result;
+            if (slot.secure)
+                result = co_await exchange_on(*slot.secure, slot, msg, stale);
+            else
+                result = co_await exchange_on(*slot.plain, slot, msg, stale);
+            bytes += result.bytes_sent;
+            result.bytes_sent = bytes;
+            if (result.error && stale && reused && attempt == 0 && !closed)
+                continue; // one transparent resend on a fresh connection
+            co_return result;
+        }
+    }
+};
+
+http_client::http_client(asio::any_io_executor executor, transport_config config)
+    : impl_(std::make_shared<impl>(std::move(executor), std::move(config)))
+{
+}
+
+http_client::~http_client()
+{
+    impl_->close_all();
+}
+
+void http_client::async_send(std::shared_ptr<const core::wire_request> request, exchange_handler handler)
+{
+    impl_->submit(pending_send{std::move(request), std::move(handler)});
+}
+
+void http_client::close()
+{
+    impl_->close_all();
+}
+
+std::size_t http_client::connections_opened() const noexcept
+{
+    return impl_->opened;
+}
+
+} // namespace vwo::transport

@@ -1,0 +1,79 @@
+#pragma once
+
+// Keep-alive HTTP/1.1 delivery to one origin over plain TCP or TLS. The Beast and
+// OpenSSL code lives in http_client.cpp only, so this header is cheap to include.
+
+#include "core/endpoint.hpp"
+#include "core/request_builder.hpp"
+
+#include <vwo/client_options.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <stdexcept>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace vwo::transport {
+
+struct transport_config {
+    core::endpoint origin;
+    tls_options tls;
+    timeout_options timeouts;
+    std::size_t max_connections = 2;
+    std::size_t max_response_body = 1024 * 1024; ///< larger bodies are discarded with the connection
+};
+
+/// The outcome of one attempt (one request written, one response read).
+struct exchange_result {
+    boost::system::error_code error; ///< a vwo::errc transport error; empty when a response arrived
+    unsigned status = 0;             ///< HTTP status of the response
+    std::optional<std::string> retry_after; ///< raw Retry-After header value
+    std::size_t bytes_sent = 0;      ///< request bytes written, resends included
+    std::string body;                ///< response body (up to max_response_body)
+    std::string detail;              ///< for logs: what exactly failed ("certificate verify failed: ...")
+};
+
+using exchange_handler = boost::asio::any_completion_handler<void(exchange_result)>;
+
+/// Thrown by http_client's constructor when the TLS settings cannot be applied
+/// (unreadable CA file, ...); the message names the problem.
+struct transport_setup_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// A pool of up to max_connections keep-alive connections to one origin; requests queue
+/// in order and go out on the most recently used idle connection, so light traffic stays
+/// on one connection. A reused connection that turns out closed by the server is reopened
+/// and the request resent once (not a retry). Every phase has the configured deadline.
+///
+/// Thread-safety: all member functions must be called on the executor given at
+/// construction (a single-threaded io_context); handlers are invoked there too.
+class http_client {
+public:
+    http_client(boost::asio::any_io_executor executor, transport_config config);
+    ~http_client();
+    http_client(const http_client&) = delete;
+    http_client& operator=(const http_client&) = delete;
+
+    /// Sends `request` once (plus the transparent stale-connection resend) and completes
+    /// with the outcome. Never retries: that is the caller's policy.
+    void async_send(std::shared_ptr<const core::wire_request> request, exchange_handler handler);
+
+    /// Closes every connection and completes everything queued or in flight with
+    /// errc::shutting_down. Later sends complete at once with the same error.
+    void close();
+
+    /// Connections opened so far (for tests of keep-alive reuse).
+    std::size_t connections_opened() const noexcept;
+
+private:
+    struct impl;
+    std::shared_ptr<impl> impl_;
+};
+
+} // namespace vwo::transport
