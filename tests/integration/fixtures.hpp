@@ -1,0 +1,126 @@
+#pragma once
+
+// Shared set-up for integration tests: settings files, options aimed at a local
+// collector, and small decoding helpers. Everything talks to 127.0.0.1 only.
+
+#include <local_collector.hpp>
+#include <vwo/vwo.hpp>
+
+#include <boost/asio/use_future.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace vwo::test {
+
+inline constexpr const char* sdk_key = "abcdef0123456789abcdef0123456789";
+
+inline std::string settings_json(long long account_id = 123456, bool event_arch = false,
+                                 const std::string& collection_prefix = "")
+{
+    nlohmann::json s = {{"accountId", account_id}, {"sdkKey", sdk_key}, {"version", 1},
+                        {"campaigns", nlohmann::json::array()}};
+    if (event_arch)
+        s["isEventArchEnabled"] = true;
+    if (!collection_prefix.empty())
+        s["collectionPrefix"] = collection_prefix;
+    return s.dump();
+}
+
+/// Collects log lines so tests can assert on them (and keep test output quiet).
+/// Thread-safety: lines() and the logger may be used from any thread.
+class log_capture {
+public:
+    vwo::log_callback callback()
+    {
+        return [this](vwo::log_level level, std::string_view message) {
+            std::lock_guard lock(mutex_);
+            lines_.emplace_back(level, std::string(message));
+        };
+    }
+    std::vector<std::pair<vwo::log_level, std::string>> lines() const
+    {
+        std::lock_guard lock(mutex_);
+        return lines_;
+    }
+    bool contains(vwo::log_level level, std::string_view text) const
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [l, m] : lines_)
+            if (l == level && m.find(text) != std::string::npos)
+                return true;
+        return false;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<std::pair<vwo::log_level, std::string>> lines_;
+};
+
+/// Options aimed at `collector` with test-sized retry delays and deadlines.
+inline vwo::client_options options_for(const vwo::tools::local_collector& collector, log_capture& logs,
+                                       std::string settings = settings_json())
+{
+    vwo::client_options o;
+    o.settings_file = std::move(settings);
+    o.endpoint = collector.endpoint();
+    o.logging.logger = logs.callback();
+    o.logging.level = vwo::log_level::debug;
+    o.retry.base_delay = std::chrono::milliseconds(5);
+    o.retry.max_delay = std::chrono::milliseconds(20);
+    o.retry.max_retries = 2;
+    o.timeouts.request = std::chrono::seconds(3);
+    o.shutdown_timeout = std::chrono::seconds(3);
+    return o;
+}
+
+/// A TLS collector configuration serving `cert` / `key`.
+inline vwo::tools::collector_options tls_collector(const std::string& cert, const std::string& key)
+{
+    vwo::tools::collector_options o;
+    o.tls = true;
+    o.cert_chain_file = cert;
+    o.private_key_file = key;
+    return o;
+}
+
+/// Every wait in the tests is bounded by this.
+inline constexpr std::chrono::seconds test_deadline{10};
+
+template <class T>
+bool ready_within(std::future<T>& f, std::chrono::milliseconds d = test_deadline)
+{
+    return f.wait_for(d) == std::future_status::ready;
+}
+
+/// Decodes %XX escapes once ('+' stays '+'), as a collector decodes a query value.
+inline std::string percent_decode(const std::string& text)
+{
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+inline nlohmann::json json_of(const std::string& text)
+{
+    return nlohmann::json::parse(text);
+}
+
+/// accepted == delivered + failed + dropped + queued + in_flight (reliability R5).
+inline bool accounting_holds(const vwo::client_stats& s)
+{
+    return s.accepted == s.delivered + s.failed + s.dropped() + s.queued + s.in_flight;
+}
+
+} // namespace vwo::test
