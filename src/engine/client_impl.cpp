@@ -165,12 +165,10 @@ client_impl::client_impl(const client_options& options, core::request_context co
 {
     thread_ = std::thread([this] {
         ioc_.run();
-        // Shutdown was started by a handler on this very thread: nobody can join us, so
-        // detach and drop the reference that kept the client alive until run() returned.
-        if (auto self = std::move(self_while_stopping_)) {
-            thread_.detach();
-            self.reset(); // may destroy *this; touch nothing after
-        }
+        // When shutdown was started on this thread, this reference kept the client alive
+        // until run() returned. Dropping it may destroy *this here (the destructor then
+        // detaches instead of joining itself); touch nothing after.
+        auto keep_alive = std::move(self_while_stopping_);
     });
     thread_id_ = thread_.get_id();
 }
@@ -178,7 +176,8 @@ client_impl::client_impl(const client_options& options, core::request_context co
 client_impl::~client_impl()
 {
     if (thread_.joinable()) {
-        // Only reached when shutdown() was never called (it joins): stop hard.
+        // Reached when the last reference dies on the SDK thread itself (after a shutdown
+        // started there), or when shutdown() never ran: a thread cannot join itself.
         ioc_.stop();
         if (thread_.get_id() == std::this_thread::get_id())
             thread_.detach();
@@ -448,8 +447,8 @@ void client_impl::on_attempt(const std::shared_ptr<outgoing>& out, transport::ex
         ++stats_.requests_sent;
         stats_.bytes_sent += result.bytes_sent;
     }
-    if (forced_ || result.error == errc::shutting_down)
-        return finish_request(*out, make_error_code(errc::shutting_down), result.status, true);
+    if (result.error == errc::shutting_down)
+        return finish_request(*out, result.error, result.status, true);
 
     core::attempt_outcome outcome;
     outcome.transport_error = result.error;
@@ -460,9 +459,13 @@ void client_impl::on_attempt(const std::shared_ptr<outgoing>& out, transport::ex
     const auto decision = core::decide_retry(outcome, out->retries, retry_policy_, next_random());
 
     const std::string what = result.error ? result.detail : "HTTP " + std::to_string(result.status);
+    if (decision.action == core::verdict::success)
+        return finish_request(*out, {}, result.status, false);
+    if (forced_) // past the shutdown deadline nothing is retried or split
+        return finish_request(*out, make_error_code(errc::shutting_down), result.status, true);
     switch (decision.action) {
     case core::verdict::success:
-        return finish_request(*out, {}, result.status, false);
+        break;
     case core::verdict::split:
         log_.warn("collector answered 413 for a batch of " + std::to_string(out->carried.size()) +
                   " events: splitting it in halves");

@@ -275,6 +275,24 @@ TEST_CASE("after set_opt_out nothing is sent and push returns false", "[wire]")
     CHECK(client.stats().rejected_opted_out == 2);
 }
 
+TEST_CASE("set_opt_out flushes queued batch events first, then refuses", "[wire][batch]")
+{
+    local_collector collector;
+    log_capture logs;
+    auto opts = options_for(collector, logs);
+    opts.batch_events = vwo::batch_events_options{100, std::chrono::seconds(600), {}};
+    auto client = vwo::launch(opts);
+    REQUIRE(client.push({{"a", "1"}, {"b", "2"}}, "u").get());
+    client.set_opt_out();
+    REQUIRE(collector.wait_for_requests(1, test_deadline));
+    CHECK(json_of(collector.requests().front().body)["ev"].size() == 2);
+    CHECK_FALSE(client.push("c", "3", "u").get());
+    client.shutdown();
+    CHECK(collector.request_count() == 1);
+    CHECK(client.stats().delivered == 2);
+    CHECK(accounting_holds(client.stats()));
+}
+
 TEST_CASE("invalid pushes are refused whole, logged by key, and send nothing", "[wire][validation]")
 {
     local_collector collector;
