@@ -1,6 +1,7 @@
 #pragma once
 
 #include <vwo/log.hpp>
+#include <vwo/resolver.hpp>
 
 #include <boost/system/error_code.hpp>
 
@@ -75,6 +76,8 @@ struct client_options {
     std::size_t max_queue_bytes = 16 * 1024 * 1024;
     /// How long shutdown() and the destructor wait for queued and in-flight requests.
     std::chrono::milliseconds shutdown_timeout{2000};
+    /// Host lookup; empty: the system resolver (getaddrinfo). Address literals are never looked up.
+    resolve_function resolver;
 };
 
 /// For get_settings_file.

@@ -8,5 +8,6 @@
 #include <vwo/error.hpp>
 #include <vwo/log.hpp>
 #include <vwo/push_result.hpp>
+#include <vwo/resolver.hpp>
 #include <vwo/stats.hpp>
 #include <vwo/version.hpp>

@@ -161,7 +161,8 @@ client_impl::client_impl(const client_options& options, core::request_context co
                     options.retry.max_retry_after},
       log_(options.logging), work_(ioc_.get_executor()),
       http_(ioc_.get_executor(), transport::transport_config{std::move(origin), options.tls, options.timeouts,
-                                                             options.max_connections})
+                                                             options.max_connections, 1024 * 1024,
+                                                             options.resolver})
 {
     thread_ = std::thread([this] {
         ioc_.run();
@@ -217,14 +218,25 @@ error_code client_impl::admit(std::shared_ptr<push_op> op)
         bytes += event_bytes(d, op->user_id);
     const std::uint64_t events = op->dims.size();
     bool post_drain = false;
+    std::uint64_t full_since_last_log = 0;
     {
         std::lock_guard lock(mutex_);
-        if (!accepting_)
+        if (!accepting_) {
+            ++stats_.rejected_shut_down;
             return make_error_code(errc::shutting_down);
+        }
         if (pending_events_ + events > options_.max_queue_events ||
             pending_bytes_ + bytes > options_.max_queue_bytes) {
-            stats_.rejected_queue_full += events;
+            stats_.accepted += events;
+            stats_.dropped_queue_full += events;
             stats_.last_error = make_error_code(errc::queue_full);
+            // One log line per second at most, however hard callers push into a full queue.
+            queue_full_unlogged_ += events;
+            const auto now = std::chrono::steady_clock::now();
+            if (now - queue_full_logged_at_ >= std::chrono::seconds(1)) {
+                queue_full_logged_at_ = now;
+                full_since_last_log = std::exchange(queue_full_unlogged_, 0);
+            }
         } else {
             pending_events_ += events;
             pending_bytes_ += bytes;
@@ -236,8 +248,10 @@ error_code client_impl::admit(std::shared_ptr<push_op> op)
         }
     }
     if (bytes != 0) {
-        log_.error("push rejected: send queue full (max_queue_events " + std::to_string(options_.max_queue_events) +
-                   ", max_queue_bytes " + std::to_string(options_.max_queue_bytes) + ")");
+        if (full_since_last_log != 0)
+            log_.error("send queue full (max_queue_events " + std::to_string(options_.max_queue_events) +
+                       ", max_queue_bytes " + std::to_string(options_.max_queue_bytes) + "): " +
+                       std::to_string(full_since_last_log) + " events dropped since the last report");
         return make_error_code(errc::queue_full);
     }
     if (post_drain)
@@ -539,8 +553,12 @@ void client_impl::finish_request(outgoing& out, error_code ec, unsigned status, 
             stats_.delivered += n;
         else if (shutdown_drop)
             stats_.dropped_shutdown += n;
+        else if (ec == errc::retries_exhausted)
+            stats_.failed_retries_exhausted += n;
+        else if (ec == errc::http_rejected || ec == errc::http_unauthorized || ec == errc::payload_too_large)
+            stats_.failed_rejected += n;
         else
-            stats_.failed += n;
+            stats_.failed_other += n;
         if (ec)
             stats_.last_error = ec;
         pending_events_ -= n;

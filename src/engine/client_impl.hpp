@@ -143,6 +143,8 @@ private:
     std::uint64_t pending_events_ = 0; ///< queued + in flight, for the queue bounds
     std::uint64_t pending_bytes_ = 0;
     client_stats stats_;
+    std::uint64_t queue_full_unlogged_ = 0;
+    std::chrono::steady_clock::time_point queue_full_logged_at_{};
 
     std::atomic<bool> opted_out_{false};
     std::once_flag join_once_;

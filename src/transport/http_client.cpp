@@ -20,7 +20,13 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <netdb.h>
+#include <netinet/in.h>
+
+#include <cstring>
 #include <deque>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 namespace vwo::transport {
@@ -65,6 +71,13 @@ ssl::context make_tls_context(const tls_options& options)
     return ctx;
 }
 
+transport_config with_resolver(transport_config config)
+{
+    if (!config.resolver)
+        config.resolver = system_resolver();
+    return config;
+}
+
 error_code timeout_or(const error_code& ec, errc otherwise)
 {
     if (ec == beast::error::timeout)
@@ -104,7 +117,7 @@ struct pending_send {
 
 struct http_client::impl : std::enable_shared_from_this<impl> {
     impl(asio::any_io_executor ex, transport_config cfg)
-        : executor(std::move(ex)), config(std::move(cfg)),
+        : executor(std::move(ex)), config(with_resolver(std::move(cfg))),
           tls_context(make_tls_context(config.tls)), host_header(config.origin.host_header()),
           host_is_ip(is_ip_literal(config.origin.host))
     {
@@ -122,6 +135,13 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     std::vector<tcp::endpoint> resolved; // cached for the client's lifetime once resolved
     std::size_t opened = 0;
     bool closed = false;
+
+    // Lets resolver threads post back only while the executor is known to be alive.
+    struct resolve_gate {
+        std::mutex mutex;
+        bool open = true;
+    };
+    std::shared_ptr<resolve_gate> gate = std::make_shared<resolve_gate>();
 
     void submit(pending_send send)
     {
@@ -144,6 +164,10 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
 
     void close_all()
     {
+        {
+            std::lock_guard lock(gate->mutex);
+            gate->open = false;
+        }
         closed = true;
         for (auto& slot : slots) {
             slot->close();
@@ -189,11 +213,10 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             resolved.emplace_back(asio::ip::make_address(config.origin.host), config.origin.port);
             co_return error_code{};
         }
-        // getaddrinfo cannot be cancelled, so wait on our own timer and leave a hung
-        // lookup behind rather than waiting for it past the resolve deadline.
+        // A lookup cannot be cancelled: wait on our own timer and leave a hung one behind.
+        // Its late answer reaches the executor only while the gate is open (see close_all).
         struct lookup {
-            explicit lookup(const asio::any_io_executor& ex) : resolver(ex), done(ex) {}
-            tcp::resolver resolver;
+            explicit lookup(const asio::any_io_executor& ex) : done(ex) {}
             asio::steady_timer done;
             error_code ec;
             std::vector<tcp::endpoint> endpoints;
@@ -201,17 +224,23 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         };
         auto state = std::make_shared<lookup>(executor);
         state->done.expires_after(config.timeouts.resolve);
-        state->resolver.async_resolve(config.origin.host, std::to_string(config.origin.port),
-                                      [state](error_code ec, const tcp::resolver::results_type& results) {
-                                          state->ec = ec;
-                                          for (const auto& entry : results)
-                                              state->endpoints.push_back(entry.endpoint());
-                                          state->finished = true;
-                                          state->done.cancel();
-                                      });
+        config.resolver(config.origin.host, config.origin.port,
+                        [state, gate = gate, ex = executor](error_code ec, std::vector<tcp::endpoint> endpoints) {
+                            std::lock_guard lock(gate->mutex);
+                            if (!gate->open)
+                                return;
+                            asio::post(ex, [state, ec, endpoints = std::move(endpoints)]() mutable {
+                                if (state->finished)
+                                    return;
+                                state->ec = ec;
+                                state->endpoints = std::move(endpoints);
+                                state->finished = true;
+                                state->done.cancel();
+                            });
+                        });
         co_await state->done.async_wait(use_tuple);
         if (!state->finished) {
-            state->resolver.cancel();
+            state->finished = true; // a late answer is ignored
             detail = "resolving " + config.origin.host + " took longer than the resolve deadline";
             co_return make_error_code(errc::timeout);
         }
@@ -238,6 +267,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         stream.expires_after(config.timeouts.connect);
         auto [ec, ep] = co_await stream.async_connect(resolved, use_tuple);
         if (ec) {
+            resolved.clear(); // look the name up again next time: the address may have moved
             detail = "cannot connect to " + host_header + ": " + ec.message();
             co_return timeout_or(ec, errc::connect_failed);
         }
@@ -370,6 +400,35 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         }
     }
 };
+
+resolve_function system_resolver()
+{
+    return [](const std::string& host, std::uint16_t port, resolve_callback done) {
+        std::thread([host, port, done = std::move(done)] {
+            addrinfo hints{};
+            hints.ai_family = AF_UNSPEC;
+            hints.ai_socktype = SOCK_STREAM;
+            addrinfo* list = nullptr;
+            const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list);
+            std::vector<tcp::endpoint> endpoints;
+            if (rc == 0) {
+                for (addrinfo* a = list; a; a = a->ai_next) {
+                    if (a->ai_family == AF_INET)
+                        endpoints.emplace_back(
+                            asio::ip::address_v4(ntohl(reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr.s_addr)),
+                            port);
+                    else if (a->ai_family == AF_INET6) {
+                        asio::ip::address_v6::bytes_type bytes;
+                        std::memcpy(bytes.data(), &reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr, 16);
+                        endpoints.emplace_back(asio::ip::address_v6(bytes), port);
+                    }
+                }
+                ::freeaddrinfo(list);
+            }
+            done(rc == 0 && !endpoints.empty() ? error_code{} : asio::error::host_not_found, std::move(endpoints));
+        }).detach();
+    };
+}
 
 http_client::http_client(asio::any_io_executor executor, transport_config config)
     : impl_(std::make_shared<impl>(std::move(executor), std::move(config)))

@@ -26,7 +26,12 @@ struct transport_config {
     timeout_options timeouts;
     std::size_t max_connections = 2;
     std::size_t max_response_body = 1024 * 1024; ///< larger bodies are discarded with the connection
+    resolve_function resolver;                   ///< empty: system_resolver()
 };
+
+/// getaddrinfo on a detached thread per lookup: unlike asio's resolver, a hung lookup then
+/// blocks neither the io_context nor its destruction (which joins asio's resolver thread).
+resolve_function system_resolver();
 
 /// The outcome of one attempt (one request written, one response read).
 struct exchange_result {

@@ -85,7 +85,7 @@ TEST_CASE("promise mode: true on 200, false at once on 400, false after retries 
         CHECK_THROWS_AS(r.get(), boost::system::system_error);
         CHECK_FALSE(client.push("k", "v", "u").get());
         CHECK(collector.request_count() == 2);
-        CHECK(client.stats().failed == 2);
+        CHECK(client.stats().failed_rejected == 2);
         CHECK(client.stats().retries == 0);
     }
     SECTION("503 is retried, then fails")
@@ -98,7 +98,7 @@ TEST_CASE("promise mode: true on 200, false at once on 400, false after retries 
         CHECK_FALSE(f.get());
         CHECK(collector.request_count() == 3); // first attempt + 2 retries
         CHECK(client.stats().retries == 2);
-        CHECK(client.stats().failed == 1);
+        CHECK(client.stats().failed_retries_exhausted == 1);
         CHECK(logs.contains(vwo::log_level::error, "retries exhausted"));
     }
     SECTION("503 then 200 succeeds with the same event identity")

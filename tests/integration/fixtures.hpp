@@ -120,7 +120,7 @@ inline nlohmann::json json_of(const std::string& text)
 /// accepted == delivered + failed + dropped + queued + in_flight (reliability R5).
 inline bool accounting_holds(const vwo::client_stats& s)
 {
-    return s.accepted == s.delivered + s.failed + s.dropped() + s.queued + s.in_flight;
+    return s.accepted == s.delivered + s.failed() + s.dropped() + s.queued + s.in_flight;
 }
 
 } // namespace vwo::test
