@@ -3,6 +3,7 @@
 #include <vwo/log.hpp>
 #include <vwo/resolver.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
@@ -78,6 +79,12 @@ struct client_options {
     std::chrono::milliseconds shutdown_timeout{2000};
     /// Host lookup; empty: the system resolver (getaddrinfo). Address literals are never looked up.
     resolve_function resolver;
+    /// Run the SDK's I/O on your executor instead of a thread of its own (the SDK then starts
+    /// none; it serialises its work on a strand, so a multi-threaded io_context is fine).
+    /// Lifetime rules (docs/async-model.md): the execution context must outlive the client
+    /// and keep running until shutdown() returns; call shutdown() from a thread that is not
+    /// the only one running it, or it cannot wait and returns at its deadline.
+    std::optional<boost::asio::any_io_executor> executor;
 };
 
 /// For get_settings_file.

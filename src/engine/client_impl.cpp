@@ -10,6 +10,7 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/system_executor.hpp>
 
 #include <algorithm>
 
@@ -159,19 +160,38 @@ client_impl::client_impl(const client_options& options, core::request_context co
     : options_(options), context_(std::move(context)),
       retry_policy_{options.retry.max_retries, options.retry.base_delay, options.retry.max_delay,
                     options.retry.max_retry_after},
-      log_(options.logging), work_(ioc_.get_executor()),
-      http_(ioc_.get_executor(), transport::transport_config{std::move(origin), options.tls, options.timeouts,
+      log_(options.logging), exec_(make_executor(options, own_ioc_)),
+      work_(asio::prefer(exec_.get_inner_executor(), asio::execution::outstanding_work.tracked)),
+      http_(exec_, transport::transport_config{std::move(origin), options.tls, options.timeouts,
                                                              options.max_connections, 1024 * 1024,
                                                              options.resolver})
 {
+    if (!own_ioc_)
+        return; // the user's executor runs everything
     thread_ = std::thread([this] {
-        ioc_.run();
+        own_ioc_->run();
+        // From now on completions go through their own executors (see post_completion);
+        // run what was posted here before the flag was seen.
+        {
+            std::lock_guard lock(mutex_);
+            io_done_ = true;
+        }
+        own_ioc_->restart();
+        own_ioc_->poll();
         // When shutdown was started on this thread, this reference kept the client alive
         // until run() returned. Dropping it may destroy *this here (the destructor then
         // detaches instead of joining itself); touch nothing after.
         auto keep_alive = std::move(self_while_stopping_);
     });
-    thread_id_ = thread_.get_id();
+}
+
+asio::strand<asio::any_io_executor> client_impl::make_executor(const client_options& options,
+                                                               std::optional<asio::io_context>& own)
+{
+    if (options.executor)
+        return asio::make_strand(*options.executor);
+    own.emplace(1);
+    return asio::make_strand(asio::any_io_executor(own->get_executor()));
 }
 
 client_impl::~client_impl()
@@ -179,7 +199,7 @@ client_impl::~client_impl()
     if (thread_.joinable()) {
         // Reached when the last reference dies on the SDK thread itself (after a shutdown
         // started there), or when shutdown() never ran: a thread cannot join itself.
-        ioc_.stop();
+        own_ioc_->stop();
         if (thread_.get_id() == std::this_thread::get_id())
             thread_.detach();
         else
@@ -255,7 +275,7 @@ error_code client_impl::admit(std::shared_ptr<push_op> op)
         return make_error_code(errc::queue_full);
     }
     if (post_drain)
-        asio::post(ioc_, [this] { drain_inbox(); });
+        asio::post(exec_, [self = shared_from_this()] { self->drain_inbox(); });
     return {};
 }
 
@@ -291,7 +311,7 @@ void client_impl::start_push(detail::dimension_list list, std::string user_id, d
         op->result.keys.push_back({d.key, {}});
 
     auto slot = handler.get_cancellation_slot();
-    op->work.emplace(asio::prefer(asio::get_associated_executor(handler, ioc_.get_executor()),
+    op->work.emplace(asio::prefer(asio::get_associated_executor(handler, exec_),
                                   asio::execution::outstanding_work.tracked));
     op->handler.emplace(std::move(handler));
 
@@ -306,14 +326,18 @@ void client_impl::start_push(detail::dimension_list list, std::string user_id, d
         // Cancelling abandons the wait, not the delivery: the handler completes with
         // operation_aborted at once while the request carries on and is still counted.
         std::weak_ptr<push_op> weak_op = op;
-        slot.assign([this, weak_op](asio::cancellation_type type) {
+        std::weak_ptr<client_impl> weak_self = shared_from_this();
+        slot.assign([weak_self, weak_op](asio::cancellation_type type) {
             if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial |
                          asio::cancellation_type::total)) == asio::cancellation_type::none)
                 return;
-            asio::post(ioc_, [this, weak_op] {
+            auto self = weak_self.lock();
+            if (!self)
+                return;
+            asio::post(self->exec_, [self, weak_op] {
                 if (auto op = weak_op.lock(); op && !op->completed) {
                     op->first_error = asio::error::operation_aborted;
-                    complete_op(*op);
+                    self->complete_op(*op);
                 }
             });
         });
@@ -322,19 +346,35 @@ void client_impl::start_push(detail::dimension_list list, std::string user_id, d
         complete_early(std::move(op), ec);
 }
 
+template <class Handler, class Fn>
+void client_impl::post_completion(const Handler& handler, asio::any_completion_executor work, Fn&& fn)
+{
+    {
+        std::lock_guard lock(mutex_);
+        if (!io_done_) {
+            // Never inside the initiating function: through our executor to the handler's.
+            asio::post(exec_, asio::bind_executor(std::move(work), std::forward<Fn>(fn)));
+            return;
+        }
+    }
+    // Our own thread has finished (after shutdown): nothing runs exec_ any more, so go
+    // straight to the handler's executor, or complete here if it has none.
+    asio::dispatch(asio::get_associated_executor(handler, asio::system_executor()), std::forward<Fn>(fn));
+}
+
 void client_impl::complete_early(std::shared_ptr<push_op> op, error_code ec)
 {
-    // Never complete inside the initiating function: post to the handler's executor.
     for (auto& key : op->result.keys)
         key.error = ec;
     op->first_error = ec;
     op->completed = true;
     auto work = std::move(*op->work);
-    asio::post(ioc_, asio::bind_executor(work, [op = std::move(op), ec]() mutable {
+    const auto& handler = *op->handler;
+    post_completion(handler, std::move(work), [op, ec]() mutable {
         auto handler = std::move(*op->handler);
         handler.get_cancellation_slot().clear();
         std::move(handler)(ec, std::move(op->result));
-    }));
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -402,11 +442,11 @@ void client_impl::queue_batch_event(const std::shared_ptr<push_op>& op, std::uin
     } else if (!batch_timer_armed_) {
         batch_timer_armed_ = true;
         batch_timer_.expires_after(options_.batch_events->request_time_interval);
-        batch_timer_.async_wait([this](error_code ec) {
+        batch_timer_.async_wait([self = shared_from_this()](error_code ec) {
             if (ec)
                 return; // re-armed or cancelled
-            batch_timer_armed_ = false;
-            flush_batch(true, nullptr);
+            self->batch_timer_armed_ = false;
+            self->flush_batch(true, nullptr);
         });
     }
 }
@@ -449,9 +489,10 @@ void client_impl::send(std::shared_ptr<outgoing> out, bool first_attempt)
         stats_.in_flight += out->carried.size();
     }
     auto request = out->request;
-    http_.async_send(std::move(request), [this, out = std::move(out)](transport::exchange_result result) {
-        on_attempt(out, std::move(result));
-    });
+    http_.async_send(std::move(request),
+                     [self = shared_from_this(), out = std::move(out)](transport::exchange_result result) {
+                         self->on_attempt(out, std::move(result));
+                     });
 }
 
 void client_impl::on_attempt(const std::shared_ptr<outgoing>& out, transport::exchange_result result)
@@ -502,13 +543,13 @@ void client_impl::on_attempt(const std::shared_ptr<outgoing>& out, transport::ex
     }
     log_.warn("delivery attempt failed (" + what + "), retry " + std::to_string(out->retries) + " in " +
               std::to_string(decision.delay.count()) + " ms");
-    auto timer = std::make_shared<asio::steady_timer>(ioc_, decision.delay);
+    auto timer = std::make_shared<asio::steady_timer>(exec_, decision.delay);
     retry_timers_.insert(timer);
-    timer->async_wait([this, out, timer](error_code ec) {
-        retry_timers_.erase(timer);
-        if (ec || forced_)
-            return finish_request(*out, make_error_code(errc::shutting_down), 0, true);
-        send(out, false);
+    timer->async_wait([self = shared_from_this(), out, timer](error_code ec) {
+        self->retry_timers_.erase(timer);
+        if (ec || self->forced_)
+            return self->finish_request(*out, make_error_code(errc::shutting_down), 0, true);
+        self->send(out, false);
     });
 }
 
@@ -634,7 +675,7 @@ api_result<bool> client_impl::flush_events()
 
 void client_impl::start_flush(detail::flush_handler handler)
 {
-    auto work = asio::prefer(asio::get_associated_executor(handler, ioc_.get_executor()),
+    auto work = asio::prefer(asio::get_associated_executor(handler, exec_),
                              asio::execution::outstanding_work.tracked);
     // Constructed, never assigned: any_completion_handler's assignment in Boost 1.81 wraps
     // the source in itself and recurses without end (fixed in 1.82).
@@ -649,22 +690,22 @@ void client_impl::start_flush(detail::flush_handler handler)
         waiter->error = make_error_code(errc::nothing_to_flush);
     if (waiter->error) {
         auto work = std::move(*waiter->work);
-        asio::post(ioc_, asio::bind_executor(work, [waiter] {
+        post_completion(waiter->handler, std::move(work), [waiter] {
             auto h = std::move(waiter->handler);
             std::move(h)(waiter->error);
-        }));
+        });
         return;
     }
-    asio::post(ioc_, [this, waiter] {
-        drain_inbox(); // pushes accepted before this flush belong in it
-        if (batch_.empty()) {
+    asio::post(exec_, [self = shared_from_this(), waiter] {
+        self->drain_inbox(); // pushes accepted before this flush belong in it
+        if (self->batch_.empty()) {
             waiter->error = make_error_code(errc::nothing_to_flush);
-            return complete_flush(*waiter);
+            return self->complete_flush(*waiter);
         }
         ++waiter->remaining; // hold it open while the requests are started
-        flush_batch(true, waiter);
+        self->flush_batch(true, waiter);
         if (--waiter->remaining == 0)
-            complete_flush(*waiter);
+            self->complete_flush(*waiter);
     });
 }
 
@@ -684,10 +725,10 @@ void client_impl::set_opt_out()
     if (opted_out_.exchange(true))
         return;
     log_.info("opted out: no further requests are sent; queued batch events are flushed");
-    asio::post(ioc_, [this] {
-        drain_inbox();
-        if (batch_mode())
-            flush_batch(true, nullptr);
+    asio::post(exec_, [self = shared_from_this()] {
+        self->drain_inbox();
+        if (self->batch_mode())
+            self->flush_batch(true, nullptr);
     });
 }
 
@@ -702,18 +743,21 @@ void client_impl::shutdown(std::chrono::milliseconds deadline)
         std::lock_guard lock(mutex_);
         first = std::exchange(accepting_, false);
     }
-    const bool on_sdk_thread = std::this_thread::get_id() == thread_id_;
+    const bool inside = on_sdk_thread();
     if (first) {
-        if (on_sdk_thread)
+        if (inside && own_ioc_)
             self_while_stopping_ = shared_from_this();
-        asio::post(ioc_, [this, until] { begin_shutdown(until); });
+        asio::post(exec_, [self = shared_from_this(), until] { self->begin_shutdown(until); });
     }
-    if (on_sdk_thread)
+    if (inside)
         return; // waiting here would wait for ourselves
 
     // begin_shutdown forces completion at the deadline; the margin covers handing over.
-    if (stopped_.wait_until(until + std::chrono::milliseconds(100)) != std::future_status::ready)
-        ioc_.stop();
+    const bool finished = stopped_.wait_until(until + std::chrono::milliseconds(100)) == std::future_status::ready;
+    if (!own_ioc_)
+        return; // the user's executor finishes what is left; our handlers keep us alive
+    if (!finished)
+        own_ioc_->stop();
     std::call_once(join_once_, [this] {
         if (thread_.joinable())
             thread_.join();
@@ -726,9 +770,9 @@ void client_impl::begin_shutdown(std::chrono::steady_clock::time_point deadline)
     // Armed before anything below can finish the shutdown (which cancels it); armed after,
     // it would keep run() alive until the deadline for nothing.
     shutdown_timer_.expires_at(deadline);
-    shutdown_timer_.async_wait([this](error_code ec) {
+    shutdown_timer_.async_wait([self = shared_from_this()](error_code ec) {
         if (!ec)
-            force_shutdown();
+            self->force_shutdown();
     });
     drain_inbox();
     if (batch_mode())
@@ -766,7 +810,7 @@ void client_impl::maybe_finish_shutdown()
     shutdown_timer_.cancel();
     batch_timer_.cancel();
     http_.close();
-    work_.reset();
+    work_ = asio::any_io_executor(); // lets our own io_context (or the user's) run out of work
     stopped_promise_.set_value();
 }
 

@@ -15,7 +15,7 @@
 #include <vwo/stats.hpp>
 
 #include <boost/asio/any_completion_executor.hpp>
-#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -97,6 +97,9 @@ public:
 
 private:
     client_impl(const client_options& options, core::request_context context, core::endpoint origin);
+    static boost::asio::strand<boost::asio::any_io_executor> make_executor(const client_options& options,
+                                                                          std::optional<boost::asio::io_context>& own);
+    bool on_sdk_thread() const noexcept { return exec_.running_in_this_thread(); }
 
     bool promise_mode() const noexcept { return options_.return_promise_for.all || options_.return_promise_for.push; }
     bool batch_mode() const noexcept { return options_.batch_events.has_value(); }
@@ -105,6 +108,8 @@ private:
     boost::system::error_code check_call(const core::dimensions& dims, std::string_view user_id);
     boost::system::error_code admit(std::shared_ptr<engine::push_op> op);
     void complete_early(std::shared_ptr<engine::push_op> op, boost::system::error_code ec);
+    template <class Handler, class Fn>
+    void post_completion(const Handler& handler, boost::asio::any_completion_executor work, Fn&& fn);
 
     // SDK thread.
     void drain_inbox();
@@ -129,17 +134,20 @@ private:
     const engine::logger log_;
     bool event_arch_ = false; ///< set once in create(), before any request is built
 
-    boost::asio::io_context ioc_{1};
-    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+    // Exactly one of: our own io_context run by thread_, or the user's executor. Either way
+    // all SDK-thread state below is touched only through exec_, a strand.
+    std::optional<boost::asio::io_context> own_ioc_;
+    boost::asio::strand<boost::asio::any_io_executor> exec_;
+    boost::asio::any_io_executor work_; ///< outstanding work on exec_ until shutdown finishes
     transport::http_client http_;
     std::thread thread_;
-    std::thread::id thread_id_;
 
     // Guarded by mutex_.
     mutable std::mutex mutex_;
     std::vector<std::shared_ptr<engine::push_op>> inbox_;
     bool drain_posted_ = false;
     bool accepting_ = true;
+    bool io_done_ = false; ///< our own thread has left run(): exec_ no longer runs anything
     std::uint64_t pending_events_ = 0; ///< queued + in flight, for the queue bounds
     std::uint64_t pending_bytes_ = 0;
     client_stats stats_;
@@ -155,14 +163,14 @@ private:
     // SDK thread only.
     std::vector<engine::carried_key> batch_;
     std::vector<std::string> batch_events_;
-    boost::asio::steady_timer batch_timer_{ioc_};
+    boost::asio::steady_timer batch_timer_{exec_};
     bool batch_timer_armed_ = false;
     std::set<std::shared_ptr<boost::asio::steady_timer>> retry_timers_;
     std::size_t requests_outstanding_ = 0; ///< in flight or waiting to retry
     bool shutting_down_ = false;
     bool forced_ = false;
     bool finished_ = false;
-    boost::asio::steady_timer shutdown_timer_{ioc_};
+    boost::asio::steady_timer shutdown_timer_{exec_};
     std::mt19937_64 random_{std::random_device{}()};
 };
 
