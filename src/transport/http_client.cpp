@@ -224,13 +224,17 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         };
         auto state = std::make_shared<lookup>(executor);
         state->done.expires_after(config.timeouts.resolve);
+        // The callback may outlive the client (a resolver thread still blocked), so it holds
+        // the lookup only weakly: owning it would destroy its timer after the io_context.
+        std::weak_ptr<lookup> weak_state = state;
         config.resolver(config.origin.host, config.origin.port,
-                        [state, gate = gate, ex = executor](error_code ec, std::vector<tcp::endpoint> endpoints) {
+                        [weak_state, gate = gate, ex = executor](error_code ec, std::vector<tcp::endpoint> endpoints) {
                             std::lock_guard lock(gate->mutex);
                             if (!gate->open)
                                 return;
-                            asio::post(ex, [state, ec, endpoints = std::move(endpoints)]() mutable {
-                                if (state->finished)
+                            asio::post(ex, [weak_state, ec, endpoints = std::move(endpoints)]() mutable {
+                                auto state = weak_state.lock();
+                                if (!state || state->finished)
                                     return;
                                 state->ec = ec;
                                 state->endpoints = std::move(endpoints);
