@@ -121,6 +121,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
           tls_context(make_tls_context(config.tls)), host_header(config.origin.host_header()),
           host_is_ip(is_ip_literal(config.origin.host))
     {
+        gate->executor = executor;
     }
 
     asio::any_io_executor executor;
@@ -136,10 +137,12 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     std::size_t opened = 0;
     bool closed = false;
 
-    // Lets resolver threads post back only while the executor is known to be alive.
+    // Resolver threads post back through this while the executor is known to be alive; it
+    // holds the only executor copy they can reach, so once close_all() empties it a late
+    // callback neither posts to nor (by destroying a copy) touches a dead io_context.
     struct resolve_gate {
         std::mutex mutex;
-        bool open = true;
+        std::optional<asio::any_io_executor> executor;
     };
     std::shared_ptr<resolve_gate> gate = std::make_shared<resolve_gate>();
 
@@ -166,7 +169,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     {
         {
             std::lock_guard lock(gate->mutex);
-            gate->open = false;
+            gate->executor.reset();
         }
         closed = true;
         for (auto& slot : slots) {
@@ -228,11 +231,11 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         // the lookup only weakly: owning it would destroy its timer after the io_context.
         std::weak_ptr<lookup> weak_state = state;
         config.resolver(config.origin.host, config.origin.port,
-                        [weak_state, gate = gate, ex = executor](error_code ec, std::vector<tcp::endpoint> endpoints) {
+                        [weak_state, gate = gate](error_code ec, std::vector<tcp::endpoint> endpoints) {
                             std::lock_guard lock(gate->mutex);
-                            if (!gate->open)
+                            if (!gate->executor)
                                 return;
-                            asio::post(ex, [weak_state, ec, endpoints = std::move(endpoints)]() mutable {
+                            asio::post(*gate->executor, [weak_state, ec, endpoints = std::move(endpoints)]() mutable {
                                 auto state = weak_state.lock();
                                 if (!state || state->finished)
                                     return;
