@@ -2,12 +2,14 @@
 # One entry point for a fresh Debian bookworm machine:
 #   bash tools/dev.sh demo   build and run the quickstart against the embedded collector
 #   bash tools/dev.sh test   build everything and run every test (unit, integration, examples, consumer)
+#   bash tools/dev.sh asan   the test suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan)
+#   bash tools/dev.sh tsan   the test suite under ThreadSanitizer (build-tsan)
 # Installs the Debian packages it needs when they are missing. VWO_WERROR=1 turns warnings into errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-}
-case "$mode" in demo|test) ;; *) echo "usage: bash tools/dev.sh demo|test" >&2; exit 2 ;; esac
+case "$mode" in demo|test|asan|tsan) ;; *) echo "usage: bash tools/dev.sh demo|test|asan|tsan" >&2; exit 2 ;; esac
 
 packages=(g++ cmake ninja-build openssl libssl-dev libboost1.81-dev nlohmann-json3-dev catch2)
 missing=()
@@ -22,9 +24,25 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-build=${VWO_BUILD_DIR:-build}
 werror=OFF
 [ "${VWO_WERROR:-0}" = 1 ] && werror=ON
+
+if [ "$mode" = asan ] || [ "$mode" = tsan ]; then
+  # Debug builds with the sanitizer on every target; stress sizes scaled down; the node
+  # comparison is left to the normal run (it exercises node, not our memory or threads).
+  if [ "$mode" = asan ]; then sanitize=address,undefined; else sanitize=thread; fi
+  build=build-$mode
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVWO_SANITIZE="$sanitize" -DVWO_WARNINGS_AS_ERRORS="$werror"
+  cmake --build "$build"
+  export VWO_STRESS_SCALE=${VWO_STRESS_SCALE:-0.1}
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
+  ctest --test-dir "$build" --output-on-failure -j 2 --timeout 900 -LE node_compat
+  exit 0
+fi
+
+build=${VWO_BUILD_DIR:-build}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVWO_WARNINGS_AS_ERRORS="$werror"
 
 if [ "$mode" = demo ]; then

@@ -35,6 +35,16 @@ inline std::string settings_json(long long account_id = 123456, bool event_arch 
 /// Thread-safety: lines() and the logger may be used from any thread.
 class log_capture {
 public:
+    log_capture() = default;
+    log_capture(const log_capture&) = delete;
+    log_capture& operator=(const log_capture&) = delete;
+    // Takes the lock so the last lines written by SDK threads are ordered before destruction.
+    ~log_capture()
+    {
+        std::lock_guard lock(mutex_);
+        lines_.clear();
+    }
+
     vwo::log_callback callback()
     {
         return [this](vwo::log_level level, std::string_view message) {
