@@ -51,7 +51,10 @@ retry_decision retry_or_exhaust(const attempt_outcome& outcome, unsigned retries
     if (!(jitter01 >= 0.0)) jitter01 = 0.0;
     if (jitter01 > 1.0) jitter01 = 1.0;
     const long long ceiling = backoff_ceiling(policy, retries_done);
-    auto delay = milliseconds{static_cast<long long>(jitter01 * static_cast<double>(ceiling))};
+    // In double a ceiling near LLONG_MAX rounds up past it (found by fuzz_http_response), so
+    // saturate before converting back.
+    const double scaled = jitter01 * static_cast<double>(ceiling);
+    auto delay = milliseconds{scaled >= static_cast<double>(ceiling) ? ceiling : static_cast<long long>(scaled)};
     if (outcome.retry_after) {
         const auto floor = std::clamp(*outcome.retry_after, milliseconds{0}, std::max(policy.max_retry_after,
                                                                                       milliseconds{0}));

@@ -7,12 +7,9 @@
 namespace vwo::core {
 namespace {
 
-// RFC 4122 appendix C: the URL namespace, 6ba7b811-9dad-11d1-80b4-00c04fd430c8.
-constexpr uuid_bytes namespace_url{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1,
-                                   0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8};
-
-// uuid5(namespace_url, "https://vwo.com") = 11e13cd7-6c48-53ec-8679-7e9c752273c5; a constant
-// so no hashing is needed for it (uuid_test checks it against the computed value).
+// uuid5(URL namespace 6ba7b811-9dad-11d1-80b4-00c04fd430c8 of RFC 4122 appendix C,
+// "https://vwo.com") = 11e13cd7-6c48-53ec-8679-7e9c752273c5; a constant so no hashing is
+// needed for it (uuid_test checks it against the computed value).
 constexpr uuid_bytes namespace_vwo{0x11, 0xe1, 0x3c, 0xd7, 0x6c, 0x48, 0x53, 0xec,
                                    0x86, 0x79, 0x7e, 0x9c, 0x75, 0x22, 0x73, 0xc5};
 
