@@ -32,6 +32,11 @@ public:
         case errc::retries_exhausted: return "retries exhausted";
         case errc::nothing_to_flush: return "no batch events queued";
         case errc::not_launched: return "client not launched";
+        case errc::certificate_untrusted: return "server certificate not trusted (unknown CA)";
+        case errc::certificate_expired: return "server certificate expired or not yet valid";
+        case errc::certificate_hostname_mismatch:
+            return "server certificate does not match the host name or IP address";
+        case errc::certificate_self_signed: return "server certificate is self-signed";
         }
         return "unknown vwo error " + std::to_string(value);
     }

@@ -21,7 +21,7 @@ enum class errc {
     resolve_failed,              ///< the collector's host name could not be resolved
     connect_failed,              ///< TCP connection refused or unreachable
     tls_handshake_failed,        ///< TLS handshake failed for a reason other than verification
-    certificate_verification_failed, ///< the server certificate was not trusted for this host
+    certificate_verification_failed, ///< the server certificate failed verification for another reason
     connection_lost,             ///< reset or end of stream before a complete response
     bad_response,                ///< the response was not valid HTTP/1.1
     http_unauthorized,           ///< 401 or 403: the SDK key was refused
@@ -30,6 +30,13 @@ enum class errc {
     retries_exhausted,           ///< a retryable failure persisted through every retry
     nothing_to_flush,            ///< flush_events() outside batch mode or with an empty queue
     not_launched,                ///< the client handle is empty (moved-from or failed launch)
+    // Certificate verification failures with a known reason (R10). Appended so every value above
+    // keeps its number; certificate_verification_failed remains for any other verify failure.
+    // None of them is retried, and none ever falls back to plain HTTP.
+    certificate_untrusted,       ///< the chain does not lead to a trusted CA (unknown CA, issuer not found)
+    certificate_expired,         ///< the server certificate has expired or is not yet valid
+    certificate_hostname_mismatch, ///< the certificate does not name the host (or IP address) connected to
+    certificate_self_signed,     ///< the server certificate (or a CA in its chain) is self-signed and untrusted
 };
 
 /// The category of vwo::errc. Thread-safe: a function-local static, immutable once built.

@@ -44,7 +44,8 @@ struct retry_decision {
 ///   else fail with errc::retries_exhausted.
 ///   Delay: full jitter, jitter01 * min(max_delay, base_delay * 2^retries_done); when
 ///   retry_after is set the delay is at least min(retry_after, max_retry_after).
-/// - certificate_verification_failed and any other transport error: fail with that error.
+/// - certificate errors (certificate_untrusted, _expired, _hostname_mismatch, _self_signed,
+///   _verification_failed) and any other transport error: fail with that error.
 /// - 413: split when events > 1, else fail with errc::payload_too_large.
 /// - 401, 403: fail with errc::http_unauthorized.
 /// - any other status (1xx, 3xx, 4xx): fail with errc::http_rejected.

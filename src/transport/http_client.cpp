@@ -78,6 +78,29 @@ transport_config with_resolver(transport_config config)
     return config;
 }
 
+// Maps OpenSSL's verify result (SSL_get_verify_result) to the distinct R10 error codes.
+errc certificate_error(long verify_result) noexcept
+{
+    switch (verify_result) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_CERT_UNTRUSTED:
+        return errc::certificate_untrusted;
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        return errc::certificate_expired;
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+        return errc::certificate_hostname_mismatch;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        return errc::certificate_self_signed;
+    default:
+        return errc::certificate_verification_failed;
+    }
+}
+
 error_code timeout_or(const error_code& ec, errc otherwise)
 {
     if (ec == beast::error::timeout)
@@ -296,12 +319,15 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             stream.expires_after(config.timeouts.tls_handshake);
             auto [hec] = co_await slot.secure->async_handshake(ssl::stream_base::client, use_tuple);
             if (hec) {
-                long verify = SSL_get_verify_result(native);
+                // With verify_none OpenSSL still records a verify result, but it did not cause the
+                // failure: only a verifying client reports a certificate error.
+                const long verify = config.tls.insecure_skip_verify ? X509_V_OK : SSL_get_verify_result(native);
                 slot.close();
                 if (verify != X509_V_OK) {
+                    const errc reason = certificate_error(verify);
                     detail = std::string("certificate verify failed for ") + host_header + ": " +
-                             X509_verify_cert_error_string(verify);
-                    co_return make_error_code(errc::certificate_verification_failed);
+                             X509_verify_cert_error_string(verify) + " (X509 error " + std::to_string(verify) + ")";
+                    co_return make_error_code(reason);
                 }
                 detail = "TLS handshake with " + host_header + " failed: " + hec.message();
                 co_return timeout_or(hec, errc::tls_handshake_failed);
@@ -432,7 +458,10 @@ resolve_function system_resolver()
                 }
                 ::freeaddrinfo(list);
             }
-            done(rc == 0 && !endpoints.empty() ? error_code{} : asio::error::host_not_found, std::move(endpoints));
+            // Decide before the call: the by-value vector parameter may be move-constructed from
+            // `endpoints` before the other argument is evaluated (g++ does, right to left).
+            const error_code ec = rc == 0 && !endpoints.empty() ? error_code{} : asio::error::host_not_found;
+            done(ec, std::move(endpoints));
         }).detach();
     };
 }

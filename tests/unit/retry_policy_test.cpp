@@ -5,6 +5,8 @@
 #include <boost/system/errc.hpp>
 
 #include <cmath>
+#include <iterator>
+#include <string>
 
 using namespace vwo::core;
 using std::chrono::milliseconds;
@@ -85,7 +87,10 @@ TEST_CASE("max_retries of zero fails on the first retryable outcome", "[retry]")
 
 TEST_CASE("non-retryable transport errors fail with that error", "[retry]")
 {
-    for (const errc e : {errc::certificate_verification_failed, errc::shutting_down, errc::queue_full}) {
+    for (const errc e : {errc::certificate_verification_failed, errc::certificate_untrusted, errc::certificate_expired,
+                         errc::certificate_hostname_mismatch, errc::certificate_self_signed, errc::shutting_down,
+                         errc::queue_full}) {
+        INFO("error " << vwo::make_error_code(e).message());
         const auto d = decide_retry(transport(e), 0, defaults, 0.5);
         CHECK(d.action == verdict::fail);
         CHECK(d.error == e);
@@ -97,6 +102,42 @@ TEST_CASE("non-retryable transport errors fail with that error", "[retry]")
     const auto d = decide_retry(outcome, 0, defaults, 0.5);
     CHECK(d.action == verdict::fail);
     CHECK(d.error == foreign);
+}
+
+TEST_CASE("certificate errors are never retried, whatever the retry budget (R10)", "[retry]")
+{
+    retry_policy generous;
+    generous.max_retries = 100;
+    for (const errc e : {errc::certificate_verification_failed, errc::certificate_untrusted, errc::certificate_expired,
+                         errc::certificate_hostname_mismatch, errc::certificate_self_signed}) {
+        INFO("error " << vwo::make_error_code(e).message());
+        for (unsigned done : {0u, 1u, 99u}) {
+            const auto d = decide_retry(transport(e), done, generous, 0.0);
+            CHECK(d.action == verdict::fail);
+            CHECK(d.error == e);
+            CHECK(d.delay == milliseconds{0});
+        }
+    }
+}
+
+TEST_CASE("certificate error codes are distinct and named", "[retry]")
+{
+    const errc codes[] = {errc::certificate_verification_failed, errc::certificate_untrusted, errc::certificate_expired,
+                          errc::certificate_hostname_mismatch, errc::certificate_self_signed,
+                          errc::tls_handshake_failed};
+    for (std::size_t i = 0; i < std::size(codes); ++i) {
+        const auto message = vwo::make_error_code(codes[i]).message();
+        CHECK(message.find("unknown vwo error") == std::string::npos);
+        for (std::size_t j = i + 1; j < std::size(codes); ++j) {
+            CHECK(codes[i] != codes[j]);
+            CHECK(message != vwo::make_error_code(codes[j]).message());
+        }
+    }
+    // Appended: the values that existed before R10 keep their numbers.
+    CHECK(static_cast<int>(errc::certificate_verification_failed) == 11);
+    CHECK(static_cast<int>(errc::not_launched) == 19);
+    CHECK(static_cast<int>(errc::certificate_untrusted) == 20);
+    CHECK(static_cast<int>(errc::certificate_self_signed) == 23);
 }
 
 TEST_CASE("transport error wins over a stray status", "[retry]")
@@ -278,4 +319,21 @@ TEST_CASE("parse_retry_after: malformed values", "[retry]")
     CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:60 GMT", reference_now) == milliseconds{60000});
     // Leap day in a leap year is fine.
     CHECK(parse_retry_after("Mon, 29 Feb 2016 00:00:00 GMT", reference_now).has_value());
+}
+
+TEST_CASE("decide_retry saturates at the backoff ceiling for extreme policies (fuzz regression)", "[retry]")
+{
+    // fuzz_http_response: jitter 1.0 times a ceiling near LLONG_MAX rounded past it in double.
+    vwo::core::retry_policy policy;
+    policy.base_delay = std::chrono::milliseconds::max() / 2;
+    policy.max_delay = std::chrono::milliseconds::max();
+    policy.max_retries = 10;
+    vwo::core::attempt_outcome busy;
+    busy.status = 503;
+    const auto first = vwo::core::decide_retry(busy, 0, policy, 1.0);
+    REQUIRE(first.action == vwo::core::verdict::retry);
+    CHECK(first.delay == policy.base_delay);
+    const auto later = vwo::core::decide_retry(busy, 3, policy, 1.0);
+    REQUIRE(later.action == vwo::core::verdict::retry);
+    CHECK(later.delay == policy.max_delay);
 }

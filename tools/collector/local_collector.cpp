@@ -195,6 +195,17 @@ struct connection final : connection_base {
   Stream stream;
 };
 
+int openssl_version(tls_version v) noexcept {
+  switch (v) {
+  case tls_version::tls1_0: return TLS1_VERSION;
+  case tls_version::tls1_1: return TLS1_1_VERSION;
+  case tls_version::tls1_2: return TLS1_2_VERSION;
+  case tls_version::tls1_3: return TLS1_3_VERSION;
+  case tls_version::openssl_default: break;
+  }
+  return 0;
+}
+
 template <class Stream>
 constexpr bool is_tls_v = std::is_same_v<Stream, tls_stream>;
 
@@ -236,6 +247,16 @@ struct local_collector::impl {
                            asio::ssl::context::no_sslv3 | asio::ssl::context::single_dh_use);
       ssl_ctx->use_certificate_chain_file(opts.cert_chain_file);
       ssl_ctx->use_private_key_file(opts.private_key_file, asio::ssl::context::pem);
+      SSL_CTX* native = ssl_ctx->native_handle();
+      if (opts.tls_security_level >= 0) SSL_CTX_set_security_level(native, opts.tls_security_level);
+      if (opts.min_tls_version != tls_version::openssl_default &&
+          SSL_CTX_set_min_proto_version(native, openssl_version(opts.min_tls_version)) != 1) {
+        throw boost::system::system_error(asio::error::invalid_argument, "min_tls_version not supported");
+      }
+      if (opts.max_tls_version != tls_version::openssl_default &&
+          SSL_CTX_set_max_proto_version(native, openssl_version(opts.max_tls_version)) != 1) {
+        throw boost::system::system_error(asio::error::invalid_argument, "max_tls_version not supported");
+      }
     }
     const tcp::endpoint ep(asio::ip::make_address_v4("127.0.0.1"), opts.port);
     acceptor.open(ep.protocol());

@@ -54,6 +54,9 @@ struct scripted_response {
                                          // (status line + headers + body), then close (FIN, no close_notify)
 };
 
+// A TLS protocol version for collector_options' version bounds.
+enum class tls_version { openssl_default, tls1_0, tls1_1, tls1_2, tls1_3 };
+
 struct collector_options {
   bool tls = false;
   std::string cert_chain_file;   // PEM, leaf first (used when tls)
@@ -65,6 +68,14 @@ struct collector_options {
   // Accept TCP connections but never read from them (and never start the TLS handshake): a black hole for
   // handshake / request timeout tests. Connections are counted; nothing is ever recorded.
   bool never_read = false;
+  // TLS version bounds of the server (SSL_CTX_set_min/max_proto_version); openssl_default leaves OpenSSL's
+  // (and the system openssl.cnf's) choice. E.g. max_tls_version = tls1_1 makes an old server that a
+  // client requiring TLS 1.2 must refuse.
+  tls_version min_tls_version = tls_version::openssl_default;
+  tls_version max_tls_version = tls_version::openssl_default;
+  // >= 0: SSL_CTX_set_security_level for the server. OpenSSL 3 refuses TLS 1.0/1.1 (and SHA-1 signatures)
+  // above level 0, so a TLS 1.1-only server needs 0. -1 keeps the default.
+  int tls_security_level = -1;
 };
 
 // A local HTTP/1.1 server on 127.0.0.1 that records every request and answers from a script.
