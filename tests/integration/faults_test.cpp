@@ -39,16 +39,6 @@ std::future<outcome> push_one(vwo::client& c, std::string key = "k", std::string
     return c.async_push(key, value, user, to_outcome());
 }
 
-// A port on 127.0.0.1 with nothing listening: bind an ephemeral port, then close it.
-std::uint16_t free_port()
-{
-    boost::asio::io_context ioc;
-    boost::asio::ip::tcp::acceptor acceptor(
-        ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0));
-    const auto port = acceptor.local_endpoint().port();
-    acceptor.close();
-    return port;
-}
 
 // The same test-sized options as options_for(), aimed at any endpoint.
 vwo::client_options options_at(const std::string& endpoint, log_capture& logs)

@@ -6,6 +6,8 @@
 #include <local_collector.hpp>
 #include <vwo/vwo.hpp>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_future.hpp>
 #include <nlohmann/json.hpp>
 
@@ -96,6 +98,17 @@ inline vwo::tools::collector_options tls_collector(const std::string& cert, cons
     o.cert_chain_file = cert;
     o.private_key_file = key;
     return o;
+}
+
+/// A loopback port nothing listens on (bound, then released): connecting to it is refused.
+inline std::uint16_t free_port()
+{
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::acceptor acceptor(
+        ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0));
+    const auto port = acceptor.local_endpoint().port();
+    acceptor.close();
+    return port;
 }
 
 /// Every wait in the tests is bounded by this.

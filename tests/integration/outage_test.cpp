@@ -18,19 +18,6 @@ using vwo::tools::local_collector;
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
-namespace {
-
-std::uint16_t free_port()
-{
-    boost::asio::io_context ioc;
-    boost::asio::ip::tcp::acceptor acceptor(
-        ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0));
-    const auto port = acceptor.local_endpoint().port();
-    acceptor.close();
-    return port;
-}
-
-} // namespace
 
 TEST_CASE("R6 outage: pushes made while the collector refuses connections are delivered exactly once when it returns",
           "[outage]")

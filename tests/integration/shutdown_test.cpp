@@ -47,15 +47,6 @@ std::size_t thread_count()
     return n;
 }
 
-std::uint16_t free_port()
-{
-    boost::asio::io_context ioc;
-    boost::asio::ip::tcp::acceptor acceptor(
-        ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0));
-    const auto port = acceptor.local_endpoint().port();
-    acceptor.close();
-    return port;
-}
 
 } // namespace
 

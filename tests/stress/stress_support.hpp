@@ -112,15 +112,6 @@ inline std::uint64_t rss_bytes()
 inline double mib(std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 inline double mib(std::int64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 
-/// A loopback port nothing listens on (bound, then released): connecting to it is refused.
-inline std::uint16_t free_port()
-{
-    boost::asio::io_context ioc;
-    boost::asio::ip::tcp::acceptor acceptor(
-        ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0));
-    const auto port = acceptor.local_endpoint().port();
-    acceptor.close();
-    return port;
-}
+using vwo::test::free_port; // a loopback port nothing listens on
 
 } // namespace vwo::stress
