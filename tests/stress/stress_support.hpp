@@ -62,6 +62,24 @@ inline constexpr bool address_sanitizer =
     false;
 #endif
 
+/// True in a ThreadSanitizer build: its allocator and shadow memory keep what they map, so
+/// resident-memory figures say nothing about the SDK there either.
+inline constexpr bool thread_sanitizer =
+#if defined(__SANITIZE_THREAD__)
+    true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+    true;
+#else
+    false;
+#endif
+#else
+    false;
+#endif
+
+/// Resident-memory bounds are asserted only without a sanitizer runtime.
+inline constexpr bool rss_is_meaningful = !address_sanitizer && !thread_sanitizer;
+
 /// A logger that only counts lines per level: storing millions of retry warnings (as
 /// log_capture would) would itself distort memory and time measurements.
 class log_counter {
