@@ -235,6 +235,18 @@ error_code client_impl::check_call(const core::dimensions& dims, std::string_vie
     return {};
 }
 
+std::optional<error_code> client_impl::screen(const push_op& op)
+{
+    if (error_code ec = check_call(op.dims, op.user_id))
+        return ec;
+    if (options_.development_mode) {
+        log_.info("development mode: push of " + describe_keys(op.dims) + " for user \"" + op.user_id +
+                  "\" validated, not sent");
+        return error_code{};
+    }
+    return std::nullopt;
+}
+
 error_code client_impl::admit(std::shared_ptr<push_op> op)
 {
     std::uint64_t bytes = 0;
@@ -295,13 +307,8 @@ api_result<bool> client_impl::push(detail::dimension_list list, std::string_view
     auto op = std::make_shared<push_op>();
     op->dims = to_core(std::move(list));
     op->user_id = std::string(user_id);
-    if (check_call(op->dims, op->user_id))
-        return api_result<bool>(false);
-    if (options_.development_mode) {
-        log_.info("development mode: push of " + describe_keys(op->dims) + " for user \"" + op->user_id +
-                  "\" validated, not sent");
-        return api_result<bool>(true);
-    }
+    if (auto ends_here = screen(*op))
+        return api_result<bool>(!*ends_here);
     return api_result<bool>(!admit(std::move(op)));
 }
 
@@ -319,13 +326,8 @@ void client_impl::start_push(detail::dimension_list list, std::string user_id, d
                                   asio::execution::outstanding_work.tracked));
     op->handler.emplace(std::move(handler));
 
-    if (error_code ec = check_call(op->dims, op->user_id))
-        return complete_early(std::move(op), ec);
-    if (options_.development_mode) {
-        log_.info("development mode: push of " + describe_keys(op->dims) + " for user \"" + op->user_id +
-                  "\" validated, not sent");
-        return complete_early(std::move(op), {});
-    }
+    if (auto ends_here = screen(*op))
+        return complete_early(std::move(op), *ends_here);
     if (slot.is_connected()) {
         // Cancelling abandons the wait, not the delivery: the handler completes with
         // operation_aborted at once while the request carries on and is still counted.

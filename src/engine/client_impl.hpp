@@ -106,6 +106,9 @@ private:
 
     // Caller's thread.
     boost::system::error_code check_call(const core::dimensions& dims, std::string_view user_id);
+    /// Validation, opt-out and development mode, shared by both push paths: nullopt means go on
+    /// and admit; otherwise the call ends here with that error (empty in development mode).
+    std::optional<boost::system::error_code> screen(const engine::push_op& op);
     boost::system::error_code admit(std::shared_ptr<engine::push_op> op);
     void complete_early(std::shared_ptr<engine::push_op> op, boost::system::error_code ec);
     template <class Handler, class Fn>
