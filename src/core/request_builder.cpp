@@ -124,24 +124,30 @@ wire_request build_push_get(const request_context& ctx, const dimension& dim, st
     return request;
 }
 
+void append_batch_event(std::string& out, const request_context& ctx, const dimension& dim, std::string_view user_id,
+                        system_time now)
+{
+    const std::string payload = dimension_json(dim);
+    out.reserve(out.size() + 80 + payload.size() * 3);
+    out += R"({"sId":)";
+    append_integer(out, ceil_seconds(now));
+    out += R"(,"u":")";
+    ctx.uuids.append_to(out, user_id); // upper-case hex: nothing to escape
+    out += R"(","eT":3,"t":")";
+    // encodeURIComponent output is ASCII without '"' or '\\', so it is already a valid JSON string body.
+    append_encode_uri_component(out, payload);
+    out += "\"}";
+}
+
 std::string build_batch_event(const request_context& ctx, const dimension& dim, std::string_view user_id,
                               system_time now)
 {
-    const std::string payload = dimension_json(dim);
     std::string event;
-    event.reserve(80 + payload.size() * 3);
-    event += R"({"sId":)";
-    append_integer(event, ceil_seconds(now));
-    event += R"(,"u":")";
-    event += ctx.uuids(user_id); // upper-case hex: nothing to escape
-    event += R"(","eT":3,"t":")";
-    // encodeURIComponent output is ASCII without '"' or '\\', so it is already a valid JSON string body.
-    append_encode_uri_component(event, payload);
-    event += "\"}";
+    append_batch_event(event, ctx, dim, user_id, now);
     return event;
 }
 
-wire_request build_batch_events_request(const request_context& ctx, std::span<const std::string> events)
+wire_request build_batch_events_request(const request_context& ctx, std::string body)
 {
     wire_request request;
     request.method = http_method::post;
@@ -160,9 +166,18 @@ wire_request build_batch_events_request(const request_context& ctx, std::span<co
     append_query_param(target, "sdk-v", ctx.sdk_version);
     append_query_param(target, "env", ctx.sdk_key);
 
+    request.body = std::move(body);
+    request.authorization = ctx.sdk_key;
+    request.content_type = "application/json";
+    request.user_agent = legacy_user_agent(ctx);
+    return request;
+}
+
+wire_request build_batch_events_request(const request_context& ctx, std::span<const std::string> events)
+{
     std::size_t body_size = 10;
     for (const std::string& event : events) body_size += event.size() + 1;
-    std::string& body = request.body;
+    std::string body;
     body.reserve(body_size);
     body += R"({"ev":[)";
     for (std::size_t i = 0; i < events.size(); ++i) {
@@ -170,11 +185,7 @@ wire_request build_batch_events_request(const request_context& ctx, std::span<co
         body += events[i];
     }
     body += "]}";
-
-    request.authorization = ctx.sdk_key;
-    request.content_type = "application/json";
-    request.user_agent = legacy_user_agent(ctx);
-    return request;
+    return build_batch_events_request(ctx, std::move(body));
 }
 
 wire_request build_event_arch_request(const request_context& ctx, const dimensions& dims, std::string_view user_id,

@@ -74,6 +74,13 @@ wire_request build_push_get(const request_context& ctx, const dimension& dim, st
 std::string build_batch_event(const request_context& ctx, const dimension& dim, std::string_view user_id,
                               system_time now);
 
+/// Appends build_batch_event's text to `out` (no string of its own: batch bodies grow in place).
+void append_batch_event(std::string& out, const request_context& ctx, const dimension& dim, std::string_view user_id,
+                        system_time now);
+
+/// B2 with a body already rendered as {"ev":[...]} (see batch_body).
+wire_request build_batch_events_request(const request_context& ctx, std::string body);
+
 /// B2: POST <prefix>/server-side/batch-events?a=<account>&<usage>&sdk&sdk-v&env with body
 /// {"ev":[<events joined by ','>]}, Authorization: <sdkKey>, Content-Type: application/json.
 wire_request build_batch_events_request(const request_context& ctx, std::span<const std::string> events);

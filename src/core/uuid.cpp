@@ -41,7 +41,9 @@ uuid_bytes uuid_v5(const uuid_bytes& ns, std::string_view name) noexcept
     uuid_bytes id{};
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_size = 0;
-    const std::unique_ptr<EVP_MD_CTX, md_ctx_deleter> ctx(EVP_MD_CTX_new());
+    // One digest context per thread, reused: creating and freeing one per UUID cost about a
+    // third of the time of a batch event (bench: visitor_uuid).
+    thread_local const std::unique_ptr<EVP_MD_CTX, md_ctx_deleter> ctx(EVP_MD_CTX_new());
     // Only allocation failure inside OpenSSL can make these fail; the nil UUID is then
     // returned rather than throwing from a noexcept function.
     if (!ctx || EVP_DigestInit_ex2(ctx.get(), sha1_md(), nullptr) != 1 ||
@@ -74,11 +76,16 @@ visitor_uuid_generator::visitor_uuid_generator(std::string_view account_id) noex
 
 std::string visitor_uuid_generator::operator()(std::string_view user_id) const
 {
-    const uuid_bytes id = uuid_v5(account_ns_, user_id);
     std::string out;
     out.reserve(32);
-    for (const std::uint8_t byte : id) append_hex(out, byte, "0123456789ABCDEF");
+    append_to(out, user_id);
     return out;
+}
+
+void visitor_uuid_generator::append_to(std::string& out, std::string_view user_id) const
+{
+    const uuid_bytes id = uuid_v5(account_ns_, user_id);
+    for (const std::uint8_t byte : id) append_hex(out, byte, "0123456789ABCDEF");
 }
 
 } // namespace vwo::core

@@ -27,6 +27,8 @@ public:
     /// uuid5(uuid5(uuid5(URL, "https://vwo.com"), account_id), user_id), 32 upper-case
     /// hex digits, no dashes: "C4D95C097902569F9A2D2E87CD3201C8".
     std::string operator()(std::string_view user_id) const;
+    /// The same 32 digits appended to `out`.
+    void append_to(std::string& out, std::string_view user_id) const;
 
     const uuid_bytes& account_namespace() const noexcept { return account_ns_; }
 

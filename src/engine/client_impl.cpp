@@ -21,6 +21,7 @@ using boost::system::error_code;
 using engine::carried_key;
 using engine::flush_waiter;
 using engine::outgoing;
+using engine::push_completion;
 using engine::push_op;
 
 namespace {
@@ -279,7 +280,7 @@ error_code client_impl::admit(std::shared_ptr<push_op> op)
             stats_.accepted += events;
             stats_.queued += events;
             inbox_.push_back(std::move(op));
-            post_drain = !std::exchange(drain_posted_, true);
+            post_drain = !std::exchange(sdk_awake_, true);
             bytes = 0;
         }
     }
@@ -290,8 +291,10 @@ error_code client_impl::admit(std::shared_ptr<push_op> op)
                        std::to_string(full_since_last_log) + " events dropped since the last report");
         return make_error_code(errc::queue_full);
     }
+    // Waking the SDK thread is a system call on this thread (~2 us). It is paid once per busy
+    // period: while pushes keep coming the SDK thread polls the inbox (poll_inbox) instead.
     if (post_drain)
-        asio::post(exec_, [self = shared_from_this()] { self->drain_inbox(); });
+        asio::post(exec_, [self = shared_from_this()] { self->poll_inbox(); });
     return {};
 }
 
@@ -317,14 +320,13 @@ void client_impl::start_push(detail::dimension_list list, std::string user_id, d
     auto op = std::make_shared<push_op>();
     op->dims = to_core(std::move(list));
     op->user_id = std::move(user_id);
-    op->result.keys.reserve(op->dims.size());
-    for (const auto& d : op->dims)
-        op->result.keys.push_back({d.key, {}});
-
     auto slot = handler.get_cancellation_slot();
-    op->work.emplace(asio::prefer(asio::get_associated_executor(handler, exec_),
-                                  asio::execution::outstanding_work.tracked));
-    op->handler.emplace(std::move(handler));
+    auto work = asio::prefer(asio::get_associated_executor(handler, exec_), asio::execution::outstanding_work.tracked);
+    // Constructed in place, never assigned (any_completion_handler assignment recurses in Boost 1.81).
+    op->completion.reset(new engine::push_completion{std::move(handler), std::move(work), {}, {}, 0, false});
+    op->completion->result.keys.reserve(op->dims.size());
+    for (const auto& d : op->dims)
+        op->completion->result.keys.push_back({d.key, {}});
 
     if (auto ends_here = screen(*op))
         return complete_early(std::move(op), *ends_here);
@@ -341,8 +343,8 @@ void client_impl::start_push(detail::dimension_list list, std::string user_id, d
             if (!self)
                 return;
             asio::post(self->exec_, [self, weak_op] {
-                if (auto op = weak_op.lock(); op && !op->completed) {
-                    op->first_error = asio::error::operation_aborted;
+                if (auto op = weak_op.lock(); op && !op->completion->completed) {
+                    op->completion->first_error = asio::error::operation_aborted;
                     self->complete_op(*op);
                 }
             });
@@ -370,16 +372,16 @@ void client_impl::post_completion(const Handler& handler, asio::any_completion_e
 
 void client_impl::complete_early(std::shared_ptr<push_op> op, error_code ec)
 {
-    for (auto& key : op->result.keys)
+    auto& c = *op->completion;
+    for (auto& key : c.result.keys)
         key.error = ec;
-    op->first_error = ec;
-    op->completed = true;
-    auto work = std::move(*op->work);
-    const auto& handler = *op->handler;
-    post_completion(handler, std::move(work), [op, ec]() mutable {
-        auto handler = std::move(*op->handler);
+    c.first_error = ec;
+    c.completed = true;
+    auto work = std::move(c.work);
+    post_completion(c.handler, std::move(work), [op, ec]() mutable {
+        auto handler = std::move(op->completion->handler);
         handler.get_cancellation_slot().clear();
-        std::move(handler)(ec, std::move(op->result));
+        std::move(handler)(ec, std::move(op->completion->result));
     });
 }
 
@@ -391,29 +393,64 @@ double client_impl::next_random()
     return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
 }
 
-void client_impl::drain_inbox()
+bool client_impl::drain_inbox()
 {
-    std::vector<std::shared_ptr<push_op>> batch;
     {
         std::lock_guard lock(mutex_);
-        batch.swap(inbox_);
-        drain_posted_ = false;
+        drained_.swap(inbox_); // both keep their capacity: callers rarely allocate to queue
     }
-    for (const auto& op : batch)
-        dispatch(op);
+    const bool any = !drained_.empty();
+    const auto now = std::chrono::system_clock::now(); // one clock read per drain, not per event
+    for (const auto& op : drained_)
+        dispatch(op, now);
+    drained_.clear();
     maybe_finish_shutdown();
+    return any;
 }
 
-void client_impl::dispatch(const std::shared_ptr<push_op>& op)
+namespace {
+// While pushes keep coming the SDK thread looks at the inbox every poll_interval, so callers
+// never pay for a wake-up; after linger_polls empty looks it sleeps and the next push wakes it.
+// A push therefore waits at most poll_interval before its request is built.
+constexpr auto poll_interval = std::chrono::milliseconds(1);
+constexpr unsigned linger_polls = 5;
+} // namespace
+
+void client_impl::poll_inbox()
 {
-    const auto now = std::chrono::system_clock::now();
+    if (finished_)
+        return;
+    idle_polls_ = drain_inbox() ? 0 : idle_polls_ + 1;
+    if (finished_) // the drain completed a shutdown
+        return;
+    if (idle_polls_ >= linger_polls) {
+        std::lock_guard lock(mutex_);
+        if (inbox_.empty()) {
+            sdk_awake_ = false;
+            idle_polls_ = 0;
+            return;
+        }
+    }
+    poll_timer_.expires_after(poll_interval);
+    poll_timer_.async_wait([self = shared_from_this()](error_code ec) {
+        if (!ec)
+            self->poll_inbox();
+    });
+}
+
+void client_impl::dispatch(const std::shared_ptr<push_op>& op, core::system_time now)
+{
     const auto key_count = static_cast<std::uint32_t>(op->dims.size());
-    op->outstanding = key_count;
+    // Immediate-mode ops have nobody to report to: once built into requests they can go.
+    std::shared_ptr<push_op> reported;
+    if (op->completion) {
+        op->completion->outstanding = key_count;
+        reported = op;
+    }
 
     if (batch_mode()) {
         for (std::uint32_t i = 0; i < key_count; ++i)
-            queue_batch_event(op, i, core::build_batch_event(context_, op->dims[i], op->user_id, now),
-                              event_bytes(op->dims[i], op->user_id));
+            queue_batch_event(reported, i, op->dims[i], op->user_id, now);
         op->dims.clear();
         return;
     }
@@ -421,28 +458,28 @@ void client_impl::dispatch(const std::shared_ptr<push_op>& op)
     auto out = std::make_shared<outgoing>();
     out->carried.reserve(key_count);
     for (std::uint32_t i = 0; i < key_count; ++i)
-        out->carried.push_back({op, i, event_bytes(op->dims[i], op->user_id)});
+        out->carried.push_back({reported, i, event_bytes(op->dims[i], op->user_id)});
     core::wire_request request;
     if (event_arch_) {
         request = core::build_event_arch_request(context_, op->dims, op->user_id, now, next_random());
     } else if (key_count == 1) {
         request = core::build_push_get(context_, op->dims.front(), op->user_id, now, next_random());
     } else {
-        out->events.reserve(key_count);
+        core::batch_body body;
         for (const auto& d : op->dims)
-            out->events.push_back(core::build_batch_event(context_, d, op->user_id, now));
-        request = core::build_batch_events_request(context_, out->events);
+            body.append(context_, d, op->user_id, now);
+        request = core::build_batch_events_request(context_, body.take(out->event_starts));
     }
     op->dims.clear();
     out->request = std::make_shared<const core::wire_request>(std::move(request));
     send(std::move(out), true);
 }
 
-void client_impl::queue_batch_event(const std::shared_ptr<push_op>& op, std::uint32_t index, std::string event,
-                                    std::uint32_t bytes)
+void client_impl::queue_batch_event(const std::shared_ptr<push_op>& op, std::uint32_t index,
+                                    const core::dimension& dim, const std::string& user_id, core::system_time now)
 {
-    batch_.push_back({op, index, bytes});
-    batch_events_.push_back(std::move(event));
+    batch_.push_back({op, index, event_bytes(dim, user_id)});
+    batch_body_.append(context_, dim, user_id, now);
     if (batch_.size() >= options_.batch_events->events_per_request) {
         flush_batch(false, nullptr);
     } else if (!batch_timer_armed_) {
@@ -465,12 +502,17 @@ void client_impl::flush_batch(bool all, std::shared_ptr<flush_waiter> waiter)
         auto out = std::make_shared<outgoing>();
         out->from_batch_queue = true;
         out->carried.assign(std::make_move_iterator(batch_.begin()), std::make_move_iterator(batch_.begin() + n));
-        out->events.assign(std::make_move_iterator(batch_events_.begin()),
-                           std::make_move_iterator(batch_events_.begin() + n));
         batch_.erase(batch_.begin(), batch_.begin() + n);
-        batch_events_.erase(batch_events_.begin(), batch_events_.begin() + n);
+        core::batch_body sent;
+        if (n == batch_body_.size()) {
+            sent = std::move(batch_body_); // the common case: the whole queue is one request
+            batch_body_ = core::batch_body();
+        } else {
+            sent = batch_body_.slice(0, n);
+            batch_body_ = batch_body_.slice(n, batch_body_.size());
+        }
         out->request = std::make_shared<const core::wire_request>(
-            core::build_batch_events_request(context_, out->events));
+            core::build_batch_events_request(context_, sent.take(out->event_starts)));
         if (waiter) {
             ++waiter->remaining;
             out->waiters.push_back(waiter);
@@ -516,7 +558,8 @@ void client_impl::on_attempt(const std::shared_ptr<outgoing>& out, transport::ex
     outcome.status = result.status;
     if (result.retry_after)
         outcome.retry_after = core::parse_retry_after(*result.retry_after, std::chrono::system_clock::now());
-    outcome.events = out->carried.size();
+    // Only a batch body can be split on 413; any other request counts as one indivisible event.
+    outcome.events = out->event_starts.empty() ? 1 : out->carried.size();
     const auto decision = core::decide_retry(outcome, out->retries, retry_policy_, next_random());
 
     const std::string what = result.error ? result.detail : "HTTP " + std::to_string(result.status);
@@ -567,13 +610,15 @@ void client_impl::split_and_resend(const std::shared_ptr<outgoing>& out)
         const std::size_t from = part == 0 ? 0 : half;
         const std::size_t to = part == 0 ? half : out->carried.size();
         piece->carried.assign(out->carried.begin() + from, out->carried.begin() + to);
-        piece->events.assign(out->events.begin() + from, out->events.begin() + to);
+        core::batch_body body;
+        for (std::size_t i = from; i < to; ++i)
+            body.append_rendered(core::batch_body::event_in(out->request->body, out->event_starts, i));
         piece->from_batch_queue = out->from_batch_queue;
         piece->waiters = out->waiters;
         for (auto& w : piece->waiters)
             ++w->remaining;
         piece->request = std::make_shared<const core::wire_request>(
-            core::build_batch_events_request(context_, piece->events));
+            core::build_batch_events_request(context_, body.take(piece->event_starts)));
         ++requests_outstanding_;
         send(std::move(piece), false);
     }
@@ -619,17 +664,17 @@ void client_impl::finish_request(outgoing& out, error_code ec, unsigned status, 
         }
     }
     for (auto& key : out.carried) {
-        push_op& op = *key.op;
-        if (op.handler) {
-            op.result.keys[key.index].error = ec;
-            if (status != 0)
-                op.result.http_status = status;
-            op.result.attempts += out.retries + 1;
-        }
-        if (ec && !op.first_error)
-            op.first_error = ec;
-        if (--op.outstanding == 0)
-            complete_op(op);
+        if (!key.op)
+            continue;
+        push_completion& c = *key.op->completion;
+        c.result.keys[key.index].error = ec;
+        if (status != 0)
+            c.result.http_status = status;
+        c.result.attempts += out.retries + 1;
+        if (ec && !c.first_error)
+            c.first_error = ec;
+        if (--c.outstanding == 0)
+            complete_op(*key.op);
     }
     for (auto& w : out.waiters) {
         if (ec && !w->error)
@@ -645,13 +690,12 @@ void client_impl::finish_request(outgoing& out, error_code ec, unsigned status, 
 
 void client_impl::complete_op(push_op& op)
 {
-    if (std::exchange(op.completed, true) || !op.handler)
+    push_completion& c = *op.completion;
+    if (std::exchange(c.completed, true))
         return;
-    auto handler = std::move(*op.handler);
-    op.handler.reset();
-    auto work = std::move(*op.work);
-    op.work.reset();
-    asio::dispatch(work, [handler = std::move(handler), ec = op.first_error, result = op.result]() mutable {
+    auto handler = std::move(c.handler);
+    auto work = std::move(c.work);
+    asio::dispatch(work, [handler = std::move(handler), ec = c.first_error, result = c.result]() mutable {
         handler.get_cancellation_slot().clear();
         std::move(handler)(ec, std::move(result));
     });
@@ -814,6 +858,7 @@ void client_impl::maybe_finish_shutdown()
     }
     finished_ = true;
     shutdown_timer_.cancel();
+    poll_timer_.cancel();
     batch_timer_.cancel();
     http_.close();
     work_ = asio::any_io_executor(); // lets our own io_context (or the user's) run out of work

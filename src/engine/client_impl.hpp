@@ -3,9 +3,11 @@
 // The state behind a vwo::client: admission on the caller's thread, everything else on
 // the SDK's own io_context thread (request building, batching, delivery, retries, shutdown).
 
+#include "core/batch_body.hpp"
 #include "core/dimension.hpp"
 #include "core/request_builder.hpp"
 #include "core/retry_policy.hpp"
+#include "engine/brief_mutex.hpp"
 #include "engine/logger.hpp"
 #include "transport/http_client.hpp"
 
@@ -35,21 +37,28 @@ namespace vwo {
 
 namespace engine {
 
-/// One accepted push call. Lives until every request that carries one of its keys finished.
+/// What only an async or promise-mode push carries: its handler and the per-key result.
+/// Immediate-mode pushes have none, which keeps a queued event small (R4, benchmarks).
+struct push_completion {
+    detail::push_handler handler;
+    boost::asio::any_completion_executor work; ///< keeps the handler's executor busy
+    push_result result;
+    boost::system::error_code first_error;
+    std::size_t outstanding = 0; ///< keys not yet finished
+    bool completed = false;      ///< the handler was called or is on its way
+};
+
+/// One accepted push call. Lives until it is built into requests; with a completion, until
+/// every request that carries one of its keys finished.
 struct push_op {
     core::dimensions dims;
     std::string user_id;
-    std::optional<detail::push_handler> handler;              ///< empty in immediate mode
-    std::optional<boost::asio::any_completion_executor> work; ///< keeps the handler's executor busy
-    push_result result;                                       ///< keys filled only when there is a handler
-    boost::system::error_code first_error;
-    std::size_t outstanding = 0; ///< keys not yet finished
-    bool completed = false;
+    std::unique_ptr<push_completion> completion; ///< null in immediate mode
 };
 
 /// One key of one op inside a request.
 struct carried_key {
-    std::shared_ptr<push_op> op;
+    std::shared_ptr<push_op> op; ///< only when the op has a completion to report to
     std::uint32_t index;
     std::uint32_t bytes; ///< what this key counts against max_queue_bytes
 };
@@ -66,7 +75,7 @@ struct flush_waiter {
 struct outgoing {
     std::shared_ptr<const core::wire_request> request;
     std::vector<carried_key> carried;
-    std::vector<std::string> events; ///< batch-events elements, kept to split on 413
+    std::vector<std::uint32_t> event_starts; ///< where each batch event starts in the body, to split on 413
     unsigned retries = 0;
     bool from_batch_queue = false;   ///< report to flush_callback
     std::vector<std::shared_ptr<flush_waiter>> waiters;
@@ -115,10 +124,13 @@ private:
     void post_completion(const Handler& handler, boost::asio::any_completion_executor work, Fn&& fn);
 
     // SDK thread.
-    void drain_inbox();
-    void dispatch(const std::shared_ptr<engine::push_op>& op);
-    void queue_batch_event(const std::shared_ptr<engine::push_op>& op, std::uint32_t index, std::string event,
-                           std::uint32_t bytes);
+    /// Takes what callers queued; true when there was something.
+    bool drain_inbox();
+    /// Drains, then polls again shortly while pushes keep coming (see admit()).
+    void poll_inbox();
+    void dispatch(const std::shared_ptr<engine::push_op>& op, core::system_time now);
+    void queue_batch_event(const std::shared_ptr<engine::push_op>& op, std::uint32_t index, const core::dimension& dim,
+                           const std::string& user_id, core::system_time now);
     void flush_batch(bool all, std::shared_ptr<engine::flush_waiter> waiter);
     void send(std::shared_ptr<engine::outgoing> out, bool first_attempt);
     void on_attempt(const std::shared_ptr<engine::outgoing>& out, transport::exchange_result result);
@@ -146,9 +158,9 @@ private:
     std::thread thread_;
 
     // Guarded by mutex_.
-    mutable std::mutex mutex_;
+    mutable engine::brief_mutex mutex_;
     std::vector<std::shared_ptr<engine::push_op>> inbox_;
-    bool drain_posted_ = false;
+    bool sdk_awake_ = false; ///< the SDK thread polls the inbox; pushes need not wake it
     bool accepting_ = true;
     bool io_done_ = false; ///< our own thread has left run(): exec_ no longer runs anything
     std::uint64_t pending_events_ = 0; ///< queued + in flight, for the queue bounds
@@ -164,8 +176,11 @@ private:
     std::shared_ptr<client_impl> self_while_stopping_; ///< set when shutdown runs on the SDK thread
 
     // SDK thread only.
+    std::vector<std::shared_ptr<engine::push_op>> drained_; ///< swapped with inbox_, capacity kept
+    boost::asio::steady_timer poll_timer_{exec_};
+    unsigned idle_polls_ = 0;
     std::vector<engine::carried_key> batch_;
-    std::vector<std::string> batch_events_;
+    core::batch_body batch_body_; ///< the events of batch_, rendered as the next request's body
     boost::asio::steady_timer batch_timer_{exec_};
     bool batch_timer_armed_ = false;
     std::set<std::shared_ptr<boost::asio::steady_timer>> retry_timers_;

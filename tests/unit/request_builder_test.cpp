@@ -283,7 +283,7 @@ TEST_CASE("B2: usage stats sit between a= and sdk=", "[request]")
 
 TEST_CASE("B2: an empty event list is still a valid body", "[request]")
 {
-    const auto request = build_batch_events_request(make_context(), {});
+    const auto request = build_batch_events_request(make_context(), std::span<const std::string>{});
     CHECK(request.body == R"({"ev":[]})");
 }
 
