@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-}
 case "$mode" in demo|test|asan|tsan) ;; *) echo "usage: bash tools/dev.sh demo|test|asan|tsan" >&2; exit 2 ;; esac
 
-packages=(g++ cmake ninja-build openssl libssl-dev libboost1.81-dev nlohmann-json3-dev catch2)
+packages=(g++ cmake ninja-build openssl libssl-dev libboost1.81-dev nlohmann-json3-dev catch2 pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
