@@ -18,7 +18,9 @@ namespace vwo {
 /// Which APIs return a std::future ("delivered") instead of an immediate bool ("accepted").
 struct return_promise_options {
     bool all = false;  ///< every API
-    bool push = false; ///< push only
+    /// push, and flush_events: a flush only means something as "the queued events were
+    /// delivered" (Node's flushEvents always returns a promise), so it follows push.
+    bool push = false;
 };
 
 /// Called on the SDK thread after each batch request finished: an empty error on 2xx,

@@ -862,6 +862,7 @@ void client_impl::maybe_finish_shutdown()
     batch_timer_.cancel();
     http_.close();
     work_ = asio::any_io_executor(); // lets our own io_context (or the user's) run out of work
+    log_.flush_repeats();            // counts of suppressed repeats are not lost at exit
     stopped_promise_.set_value();
 }
 
