@@ -139,9 +139,23 @@ void start_flush(const std::shared_ptr<client_impl>& impl, flush_handler handler
 
 void start_settings_fetch(settings_request request, settings_handler handler)
 {
+    // The proxy (and so the environment) is looked at here, on the caller's thread, like launch().
+    std::optional<core::proxy_server> proxy;
+    bool proxy_unusable = false;
+    {
+        std::string error;
+        if (auto origin = core::parse_endpoint(request.endpoint, error)) {
+            auto choice = transport::choose_proxy(request.proxy, *origin, error);
+            if (choice)
+                proxy = std::move(choice->server);
+            else
+                proxy_unusable = true;
+        }
+    }
     // A one-off exchange before any client exists: it gets its own short-lived
     // io_context and thread, which ends with the exchange (bounded by its deadlines).
-    std::thread([request = std::move(request), handler = std::move(handler)]() mutable {
+    std::thread([request = std::move(request), handler = std::move(handler), proxy = std::move(proxy),
+                 proxy_unusable]() mutable {
         auto finish = [&handler](error_code ec, std::string body) {
             auto ex = asio::get_associated_executor(handler, asio::system_executor());
             auto work = asio::prefer(ex, asio::execution::outstanding_work.tracked);
@@ -153,6 +167,8 @@ void start_settings_fetch(settings_request request, settings_handler handler)
         auto origin = core::parse_endpoint(request.endpoint, error);
         if (!origin || request.account_id.empty() || request.sdk_key.empty())
             return finish(make_error_code(errc::invalid_argument), {});
+        if (proxy_unusable)
+            return finish(make_error_code(errc::invalid_options), {});
         transport::transport_config config;
         config.origin = *origin;
         config.tls.ca_file = request.ca_file;
@@ -163,6 +179,7 @@ void start_settings_fetch(settings_request request, settings_handler handler)
         config.timeouts.request = std::chrono::milliseconds(request.request_timeout_ms);
         config.max_connections = 1;
         config.max_response_body = 64 * 1024 * 1024;
+        config.proxy = std::move(proxy);
 
         std::mt19937_64 random{std::random_device{}()};
         auto wire = std::make_shared<core::wire_request>();

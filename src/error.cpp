@@ -37,6 +37,9 @@ public:
         case errc::certificate_hostname_mismatch:
             return "server certificate does not match the host name or IP address";
         case errc::certificate_self_signed: return "server certificate is self-signed";
+        case errc::proxy_auth_required: return "proxy authentication required (407)";
+        case errc::proxy_failed: return "proxy could not open the tunnel";
+        case errc::proxy_rejected: return "proxy refused the tunnel";
         }
         return "unknown vwo error " + std::to_string(value);
     }

@@ -130,7 +130,8 @@ auto get_settings_file(std::string_view account_id, std::string_view sdk_key, co
 {
     detail::settings_request request{std::string(account_id), std::string(sdk_key), options.endpoint,
                                      options.tls.ca_file, options.tls.ca_dir, options.tls.insecure_skip_verify,
-                                     options.timeouts.connect.count(), options.timeouts.request.count()};
+                                     options.timeouts.connect.count(), options.timeouts.request.count(),
+                                     options.proxy};
     return boost::asio::async_initiate<CompletionToken, detail::settings_signature>(
         detail::initiate_settings_fetch{}, token, std::move(request));
 }

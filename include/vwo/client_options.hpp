@@ -49,10 +49,36 @@ struct retry_options {
     std::chrono::milliseconds max_retry_after{60000}; ///< a server's Retry-After is honoured up to this
 };
 
+/// Reads one environment variable; nullopt when it is not set.
+using environment_function = std::function<std::optional<std::string>(const std::string& name)>;
+
+/// An HTTP proxy between the SDK and the collector (docs/troubleshooting.md#proxy). Chosen once, at
+/// launch, the way libcurl chooses: https:// collectors go through a CONNECT tunnel (TLS stays end to
+/// end and is verified against the collector, never the proxy); http:// collectors get absolute-form
+/// requests. Each explicit field overrides its environment variable(s); the others still apply.
+struct proxy_options {
+    /// Default unset: the environment decides (https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY for an
+    /// https:// endpoint; http_proxy, all_proxy, ALL_PROXY for http://). Set: this proxy, whatever the
+    /// environment says: "http://[user[:password]@]host[:port]" (no scheme means http://; port 1080 by
+    /// default, as libcurl; user and password percent-encoded; IPv6 in brackets). The empty string
+    /// means no proxy at all, even if the environment names one. https:// and socks proxies are
+    /// refused at launch (errc::invalid_options).
+    std::optional<std::string> url;
+    /// Default unset: NO_PROXY / no_proxy from the environment. Set: these hosts are reached directly
+    /// ("*" = all; comma-separated names matching the host or a parent domain, IP addresses, IPv4/IPv6
+    /// CIDR blocks); the empty string exempts no host, even if the environment sets NO_PROXY.
+    std::optional<std::string> no_proxy;
+    /// Default true: read the variables above. false: only `url` and `no_proxy` count.
+    bool use_environment = true;
+    /// Default empty: the process environment (std::getenv), read once by launch() / get_settings_file()
+    /// on the calling thread. Set it to supply the variables from elsewhere (configuration, tests).
+    environment_function environment;
+};
+
 /// A deadline for every phase of an exchange.
 struct timeout_options {
     std::chrono::milliseconds resolve{5000};
-    std::chrono::milliseconds connect{5000};
+    std::chrono::milliseconds connect{5000};       ///< TCP connect; through a proxy, also the CONNECT exchange
     std::chrono::milliseconds tls_handshake{5000};
     std::chrono::milliseconds request{10000}; ///< write the request and read the whole response
 };
@@ -70,6 +96,8 @@ struct client_options {
     logging_options logging;
 
     tls_options tls;
+    /// Default: from the environment as libcurl reads it (HTTPS_PROXY, NO_PROXY, ...).
+    proxy_options proxy;
     retry_options retry;
     timeout_options timeouts;
     /// Keep-alive connections per collector origin; requests share them.
@@ -94,6 +122,8 @@ struct settings_fetch_options {
     std::string endpoint = "https://dev.visualwebsiteoptimizer.com";
     tls_options tls;
     timeout_options timeouts;
+    /// The same proxy rules as client_options::proxy.
+    proxy_options proxy;
 };
 
 } // namespace vwo

@@ -37,6 +37,11 @@ enum class errc {
     certificate_expired,         ///< the server certificate has expired or is not yet valid
     certificate_hostname_mismatch, ///< the certificate does not name the host (or IP address) connected to
     certificate_self_signed,     ///< the server certificate (or a CA in its chain) is self-signed and untrusted
+    // Proxy failures (R11), appended for the same reason. A refused or unreachable proxy reports
+    // connect_failed / resolve_failed / timeout like the collector itself (and is retried).
+    proxy_auth_required,         ///< the proxy answered 407: credentials missing or refused (not retried)
+    proxy_failed,                ///< the proxy could not open the tunnel (5xx, 408, 429, closed, malformed answer); retried
+    proxy_rejected,              ///< the proxy refused the tunnel with another status (403, ...); not retried
 };
 
 /// The category of vwo::errc. Thread-safe: a function-local static, immutable once built.

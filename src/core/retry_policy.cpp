@@ -21,6 +21,7 @@ bool is_retryable_transport_error(const boost::system::error_code& error) noexce
     case errc::connection_lost:
     case errc::bad_response:
     case errc::tls_handshake_failed:
+    case errc::proxy_failed:
         return true;
     default:
         return false;

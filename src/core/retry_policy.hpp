@@ -40,12 +40,13 @@ struct retry_decision {
 /// The rules:
 /// - 2xx: success.
 /// - transport errors timeout, resolve_failed, connect_failed, connection_lost, bad_response,
-///   tls_handshake_failed; statuses 408, 429, 5xx: retry while retries_done < max_retries,
+///   tls_handshake_failed, proxy_failed; statuses 408, 429, 5xx: retry while retries_done < max_retries,
 ///   else fail with errc::retries_exhausted.
 ///   Delay: full jitter, jitter01 * min(max_delay, base_delay * 2^retries_done); when
 ///   retry_after is set the delay is at least min(retry_after, max_retry_after).
 /// - certificate errors (certificate_untrusted, _expired, _hostname_mismatch, _self_signed,
-///   _verification_failed) and any other transport error: fail with that error.
+///   _verification_failed), proxy_auth_required (407), proxy_rejected and any other transport
+///   error: fail with that error.
 /// - 413: split when events > 1, else fail with errc::payload_too_large.
 /// - 401, 403: fail with errc::http_unauthorized.
 /// - any other status (1xx, 3xx, 4xx): fail with errc::http_rejected.

@@ -128,6 +128,11 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
     auto origin = core::parse_endpoint(options.endpoint, endpoint_error);
     if (!origin)
         return fail(errc::invalid_options, endpoint_error);
+    // The proxy is chosen once, here on the caller's thread (the only place the environment is read).
+    std::string proxy_error;
+    auto proxy = transport::choose_proxy(options.proxy, *origin, proxy_error);
+    if (!proxy)
+        return fail(errc::invalid_options, proxy_error);
     auto parsed = core::parse_settings(options.settings_file);
     if (!parsed.value)
         return fail(errc::invalid_settings, "settings file: " + parsed.error);
@@ -145,7 +150,7 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
 
     std::shared_ptr<client_impl> impl;
     try {
-        impl.reset(new client_impl(options, std::move(context), std::move(*origin)));
+        impl.reset(new client_impl(options, std::move(context), std::move(*origin), proxy->server));
     } catch (const transport::transport_setup_error& e) {
         return fail(errc::invalid_options, e.what());
     }
@@ -156,12 +161,13 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
     if (options.development_mode)
         impl->log_.info("development mode: requests are validated and logged, never sent");
     impl->log_.info("launched for account " + s.account_id + " (" + std::to_string(s.campaign_count) +
-                    " campaigns), endpoint " + options.endpoint);
+                    " campaigns), endpoint " + options.endpoint + ", " + proxy->explanation);
     ec.clear();
     return impl;
 }
 
-client_impl::client_impl(const client_options& options, core::request_context context, core::endpoint origin)
+client_impl::client_impl(const client_options& options, core::request_context context, core::endpoint origin,
+                         std::optional<core::proxy_server> proxy)
     : options_(options), context_(std::move(context)),
       retry_policy_{options.retry.max_retries, options.retry.base_delay, options.retry.max_delay,
                     options.retry.max_retry_after},
@@ -169,7 +175,7 @@ client_impl::client_impl(const client_options& options, core::request_context co
       work_(asio::prefer(exec_.get_inner_executor(), asio::execution::outstanding_work.tracked)),
       http_(exec_, transport::transport_config{std::move(origin), options.tls, options.timeouts,
                                                              options.max_connections, 1024 * 1024,
-                                                             options.resolver})
+                                                             options.resolver, std::move(proxy)})
 {
     if (!own_ioc_)
         return; // the user's executor runs everything
@@ -578,6 +584,9 @@ void client_impl::on_attempt(const std::shared_ptr<outgoing>& out, transport::ex
         if (decision.error == errc::http_unauthorized)
             log_.error("collector refused the request with " + what +
                        ": check the SDK key and account id in the settings file");
+        else if (decision.error == errc::proxy_auth_required)
+            log_.error("delivery failed for good (" + decision.error.message() + "): " + what +
+                       ": check the user and password (percent-encoded) in proxy.url or the proxy variable");
         else
             log_.error("delivery failed for good (" + decision.error.message() + "): " + what);
         return finish_request(*out, decision.error, result.status, false);

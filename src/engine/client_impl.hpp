@@ -105,7 +105,8 @@ public:
     client_stats stats() const;
 
 private:
-    client_impl(const client_options& options, core::request_context context, core::endpoint origin);
+    client_impl(const client_options& options, core::request_context context, core::endpoint origin,
+                std::optional<core::proxy_server> proxy);
     static boost::asio::strand<boost::asio::any_io_executor> make_executor(const client_options& options,
                                                                           std::optional<boost::asio::io_context>& own);
     bool on_sdk_thread() const noexcept { return exec_.running_in_this_thread(); }

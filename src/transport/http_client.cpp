@@ -108,6 +108,13 @@ error_code timeout_or(const error_code& ec, errc otherwise)
     return make_error_code(otherwise);
 }
 
+// "host:port" with the port always present (IPv6 in brackets): the CONNECT request target.
+std::string authority_of(const core::endpoint& origin)
+{
+    const bool ipv6 = origin.host.find(':') != std::string::npos;
+    return (ipv6 ? "[" + origin.host + "]" : origin.host) + ":" + std::to_string(origin.port);
+}
+
 } // namespace
 
 // One keep-alive connection slot. Owned by impl, used by exactly one worker coroutine.
@@ -145,13 +152,39 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
           host_is_ip(is_ip_literal(config.origin.host))
     {
         gate->executor = executor;
+        if (config.proxy) {
+            dial_host = config.proxy->host;
+            dial_port = config.proxy->port;
+            dial_label = "proxy " + config.proxy->authority();
+            tunnel = config.origin.tls;
+            absolute_form = !config.origin.tls;
+            origin_authority = authority_of(config.origin);
+            proxy_authorization = config.proxy->basic_authorization();
+            via_proxy = " through " + dial_label;
+        } else {
+            dial_host = config.origin.host;
+            dial_port = config.origin.port;
+            dial_label = host_header;
+        }
+        dial_is_ip = is_ip_literal(dial_host);
     }
 
     asio::any_io_executor executor;
     transport_config config;
     ssl::context tls_context;
     std::string host_header;
-    bool host_is_ip;
+    bool host_is_ip; // of the origin: decides SNI and the certificate check, also through a tunnel
+
+    // Where TCP connections go: the origin, or the proxy when there is one.
+    std::string dial_host;
+    std::uint16_t dial_port = 0;
+    bool dial_is_ip = false;
+    std::string dial_label;          // "proxy 127.0.0.1:3128" or the Host header, for messages
+    bool tunnel = false;             // https origin through the proxy: CONNECT, then TLS with the origin
+    bool absolute_form = false;      // http origin through the proxy: "GET http://host/path"
+    std::string origin_authority;    // "host:port" for CONNECT
+    std::string proxy_authorization; // "Basic ..." or empty
+    std::string via_proxy;           // " through proxy host:port" or empty, for messages
 
     std::deque<pending_send> queue;
     std::vector<std::unique_ptr<connection_slot>> slots;
@@ -235,8 +268,8 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     {
         if (!resolved.empty())
             co_return error_code{};
-        if (host_is_ip) {
-            resolved.emplace_back(asio::ip::make_address(config.origin.host), config.origin.port);
+        if (dial_is_ip) {
+            resolved.emplace_back(asio::ip::make_address(dial_host), dial_port);
             co_return error_code{};
         }
         // A lookup cannot be cancelled: wait on our own timer and leave a hung one behind.
@@ -253,7 +286,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         // The callback may outlive the client (a resolver thread still blocked), so it holds
         // the lookup only weakly: owning it would destroy its timer after the io_context.
         std::weak_ptr<lookup> weak_state = state;
-        config.resolver(config.origin.host, config.origin.port,
+        config.resolver(dial_host, dial_port,
                         [weak_state, gate = gate](error_code ec, std::vector<tcp::endpoint> endpoints) {
                             std::lock_guard lock(gate->mutex);
                             if (!gate->executor)
@@ -271,18 +304,76 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         co_await state->done.async_wait(use_tuple);
         if (!state->finished) {
             state->finished = true; // a late answer is ignored
-            detail = "resolving " + config.origin.host + " took longer than the resolve deadline";
+            detail = "resolving " + std::string(config.proxy ? "proxy host " : "") + dial_host +
+                     " took longer than the resolve deadline";
             co_return make_error_code(errc::timeout);
         }
         if (state->ec || state->endpoints.empty()) {
-            detail = "cannot resolve " + config.origin.host + ": " + state->ec.message();
+            detail = "cannot resolve " + std::string(config.proxy ? "proxy host " : "") + dial_host + ": " +
+                     state->ec.message();
             co_return make_error_code(errc::resolve_failed);
         }
         resolved = std::move(state->endpoints);
         co_return error_code{};
     }
 
-    asio::awaitable<error_code> connect(connection_slot& slot, std::string& detail)
+    // The CONNECT exchange on a fresh TCP connection to the proxy: one deadline (timeouts.connect)
+    // for writing the request and reading the answer's header. A 2xx answer to CONNECT has no body,
+    // and after it the connection is a byte pipe to the origin.
+    asio::awaitable<error_code> open_tunnel(connection_slot& slot, const std::string& user_agent, std::string& detail)
+    {
+        beast::tcp_stream& stream = slot.lowest();
+        http::request<http::empty_body> req{http::verb::connect, origin_authority, 11};
+        req.set(http::field::host, origin_authority);
+        if (!user_agent.empty())
+            req.set(http::field::user_agent, user_agent);
+        if (!proxy_authorization.empty())
+            req.set(http::field::proxy_authorization, proxy_authorization);
+        req.set("Proxy-Connection", "Keep-Alive"); // as libcurl sends it
+        const std::string what = "CONNECT " + origin_authority + " via " + dial_label;
+
+        stream.expires_after(config.timeouts.connect);
+        auto [wec, written] = co_await http::async_write(stream, req, use_tuple);
+        (void)written;
+        if (wec) {
+            detail = what + ": sending the request failed: " + wec.message();
+            co_return timeout_or(wec, errc::proxy_failed);
+        }
+        http::response_parser<http::empty_body> parser;
+        auto [rec, read] = co_await http::async_read_header(stream, slot.buffer, parser, use_tuple);
+        (void)read;
+        if (rec) {
+            if (rec == beast::error::timeout)
+                detail = what + ": no answer within the connect deadline";
+            else if (parser.got_some())
+                detail = what + ": malformed answer: " + rec.message();
+            else
+                detail = what + ": the proxy closed the connection without answering: " + rec.message();
+            co_return timeout_or(rec, errc::proxy_failed);
+        }
+        const auto& response = parser.get();
+        const unsigned status = response.result_int();
+        if (status >= 200 && status <= 299) {
+            if (slot.buffer.size() != 0) {
+                detail = what + ": the proxy sent data after its " + std::to_string(status) + " answer";
+                co_return make_error_code(errc::proxy_failed);
+            }
+            co_return error_code{};
+        }
+        detail = what + ": the proxy answered " + std::to_string(status) + " " + std::string(response.reason());
+        if (status == 407) {
+            detail += config.proxy->has_credentials ? " (it refused the credentials in the proxy URL"
+                                                    : " (no credentials in the proxy URL";
+            if (auto it = response.find(http::field::proxy_authenticate); it != response.end())
+                detail += "; Proxy-Authenticate: " + std::string(it->value());
+            detail += ")";
+            co_return make_error_code(errc::proxy_auth_required);
+        }
+        const bool transient = status == 408 || status == 429 || (status >= 500 && status <= 599);
+        co_return make_error_code(transient ? errc::proxy_failed : errc::proxy_rejected);
+    }
+
+    asio::awaitable<error_code> connect(connection_slot& slot, const std::string& user_agent, std::string& detail)
     {
         if (error_code ec = co_await resolve(detail))
             co_return ec;
@@ -298,10 +389,16 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         auto [ec, ep] = co_await stream.async_connect(resolved, use_tuple);
         if (ec) {
             resolved.clear(); // look the name up again next time: the address may have moved
-            detail = "cannot connect to " + host_header + ": " + ec.message();
+            detail = "cannot connect to " + dial_label + ": " + ec.message();
             co_return timeout_or(ec, errc::connect_failed);
         }
         stream.socket().set_option(tcp::no_delay(true), ec);
+        if (tunnel) {
+            if (error_code tec = co_await open_tunnel(slot, user_agent, detail)) {
+                slot.close();
+                co_return tec;
+            }
+        }
         if (slot.secure) {
             SSL* native = slot.secure->native_handle();
             // RFC 6066: SNI carries host names only, never address literals.
@@ -325,11 +422,11 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
                 slot.close();
                 if (verify != X509_V_OK) {
                     const errc reason = certificate_error(verify);
-                    detail = std::string("certificate verify failed for ") + host_header + ": " +
+                    detail = std::string("certificate verify failed for ") + host_header + via_proxy + ": " +
                              X509_verify_cert_error_string(verify) + " (X509 error " + std::to_string(verify) + ")";
                     co_return make_error_code(reason);
                 }
-                detail = "TLS handshake with " + host_header + " failed: " + hec.message();
+                detail = "TLS handshake with " + host_header + via_proxy + " failed: " + hec.message();
                 co_return timeout_or(hec, errc::tls_handshake_failed);
             }
         }
@@ -340,9 +437,14 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
 
     http::request<http::string_body> make_message(const core::wire_request& request) const
     {
-        http::request<http::string_body> msg{
-            request.method == core::http_method::get ? http::verb::get : http::verb::post, request.target, 11};
+        // Through a proxy, a plain-http request names its origin in absolute form (RFC 9112 3.2.2).
+        http::request<http::string_body> msg{request.method == core::http_method::get ? http::verb::get
+                                                                                     : http::verb::post,
+                                             absolute_form ? "http://" + host_header + request.target : request.target,
+                                             11};
         msg.set(http::field::host, host_header);
+        if (absolute_form && !proxy_authorization.empty())
+            msg.set(http::field::proxy_authorization, proxy_authorization);
         msg.set(http::field::user_agent, request.user_agent);
         if (!request.authorization.empty())
             msg.set(http::field::authorization, request.authorization);
@@ -368,7 +470,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             slot.close();
             stale = wec != beast::error::timeout;
             result.error = timeout_or(wec, errc::connection_lost);
-            result.detail = "sending to " + host_header + " failed: " + wec.message();
+            result.detail = "sending to " + host_header + via_proxy + " failed: " + wec.message();
             co_return result;
         }
         http::response_parser<http::string_body> parser;
@@ -391,7 +493,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             result.error = rec == beast::error::timeout ? make_error_code(errc::timeout)
                            : http_syntax                ? make_error_code(errc::bad_response)
                                                         : make_error_code(errc::connection_lost);
-            result.detail = "reading the response from " + host_header + " failed: " + rec.message();
+            result.detail = "reading the response from " + host_header + via_proxy + " failed: " + rec.message();
             co_return result;
         }
         auto& response = parser.get();
@@ -401,6 +503,17 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         result.body = std::move(response.body());
         if (!parser.keep_alive())
             slot.close();
+        if (absolute_form && result.status == 407) {
+            // Only a proxy sends 407: its credentials are missing or wrong, and a retry cannot help.
+            result.error = make_error_code(errc::proxy_auth_required);
+            result.detail = dial_label + " answered 407 " + std::string(response.reason()) + " to " +
+                            std::string(msg.method_string()) + " http://" + host_header + "/...";
+            result.detail += config.proxy->has_credentials ? " (it refused the credentials in the proxy URL"
+                                                           : " (no credentials in the proxy URL";
+            if (auto it = response.find(http::field::proxy_authenticate); it != response.end())
+                result.detail += "; Proxy-Authenticate: " + std::string(it->value());
+            result.detail += ")";
+        }
         co_return result;
     }
 
@@ -412,7 +525,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             const bool reused = slot.open;
             if (!slot.open) {
                 exchange_result failed;
-                if (error_code ec = co_await connect(slot, failed.detail)) {
+                if (error_code ec = co_await connect(slot, request.user_agent, failed.detail)) {
                     failed.error = ec;
                     failed.bytes_sent = bytes;
                     co_return failed;

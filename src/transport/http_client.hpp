@@ -4,6 +4,7 @@
 // OpenSSL code lives in http_client.cpp only, so this header is cheap to include.
 
 #include "core/endpoint.hpp"
+#include "core/proxy.hpp"
 #include "core/request_builder.hpp"
 
 #include <vwo/client_options.hpp>
@@ -27,7 +28,21 @@ struct transport_config {
     std::size_t max_connections = 2;
     std::size_t max_response_body = 1024 * 1024; ///< larger bodies are discarded with the connection
     resolve_function resolver;                   ///< empty: system_resolver()
+    /// Set: every connection goes to this HTTP proxy (looked up with `resolver`). An https origin
+    /// is reached through a CONNECT tunnel (the TLS handshake, SNI and certificate check are the
+    /// origin's); an http origin gets absolute-form requests. Decided by core::choose_proxy.
+    std::optional<core::proxy_server> proxy;
 };
+
+/// core::choose_proxy for the public proxy_options and an origin: the proxy to put in
+/// transport_config::proxy (nullopt in `server`: direct). Reads the environment (on the calling
+/// thread) unless told not to. nullopt with `error` set when the proxy URL is unusable.
+inline std::optional<core::proxy_choice> choose_proxy(const proxy_options& options, const core::endpoint& origin,
+                                                      std::string& error)
+{
+    core::proxy_settings settings{options.url, options.no_proxy, options.use_environment, options.environment};
+    return core::choose_proxy(settings, origin.tls, origin.host, error);
+}
 
 /// getaddrinfo on a detached thread per lookup: unlike asio's resolver, a hung lookup then
 /// blocks neither the io_context nor its destruction (which joins asio's resolver thread).
@@ -54,7 +69,10 @@ struct transport_setup_error : std::runtime_error {
 /// A pool of up to max_connections keep-alive connections to one origin; requests queue
 /// in order and go out on the most recently used idle connection, so light traffic stays
 /// on one connection. A reused connection that turns out closed by the server is reopened
-/// and the request resent once (not a retry). Every phase has the configured deadline.
+/// and the request resent once (not a retry). Every phase has the configured deadline; through a
+/// proxy the CONNECT exchange (request written, response header read) has a deadline of its own,
+/// timeouts.connect, between the TCP connect and the TLS handshake. A tunnel is the connection:
+/// keep-alive reuse works through it unchanged.
 ///
 /// Thread-safety: all member functions must be called on the executor given at
 /// construction (a single-threaded io_context); handlers are invoked there too.

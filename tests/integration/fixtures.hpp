@@ -87,6 +87,9 @@ inline vwo::client_options options_for(const vwo::tools::local_collector& collec
     o.retry.max_retries = 2;
     o.timeouts.request = std::chrono::seconds(3);
     o.shutdown_timeout = std::chrono::seconds(3);
+    // Hermetic: an https_proxy / ALL_PROXY in the environment of whoever runs the tests must not
+    // divert requests meant for 127.0.0.1 (the proxy tests opt back in explicitly).
+    o.proxy.use_environment = false;
     return o;
 }
 

@@ -65,7 +65,7 @@ TEST_CASE("retryable statuses retry, then exhaust", "[retry]")
 TEST_CASE("retryable transport errors retry, then exhaust", "[retry]")
 {
     for (const errc e : {errc::timeout, errc::resolve_failed, errc::connect_failed, errc::connection_lost,
-                         errc::bad_response, errc::tls_handshake_failed}) {
+                         errc::bad_response, errc::tls_handshake_failed, errc::proxy_failed}) {
         INFO("error " << vwo::make_error_code(e).message());
         const auto first = decide_retry(transport(e), 0, defaults, 0.5);
         CHECK(first.action == verdict::retry);
@@ -89,7 +89,7 @@ TEST_CASE("non-retryable transport errors fail with that error", "[retry]")
 {
     for (const errc e : {errc::certificate_verification_failed, errc::certificate_untrusted, errc::certificate_expired,
                          errc::certificate_hostname_mismatch, errc::certificate_self_signed, errc::shutting_down,
-                         errc::queue_full}) {
+                         errc::queue_full, errc::proxy_auth_required, errc::proxy_rejected}) {
         INFO("error " << vwo::make_error_code(e).message());
         const auto d = decide_retry(transport(e), 0, defaults, 0.5);
         CHECK(d.action == verdict::fail);
@@ -138,6 +138,36 @@ TEST_CASE("certificate error codes are distinct and named", "[retry]")
     CHECK(static_cast<int>(errc::not_launched) == 19);
     CHECK(static_cast<int>(errc::certificate_untrusted) == 20);
     CHECK(static_cast<int>(errc::certificate_self_signed) == 23);
+}
+
+TEST_CASE("proxy errors: 407 and a refused tunnel are final, a failed tunnel is retried (R11)", "[retry][proxy]")
+{
+    retry_policy generous;
+    generous.max_retries = 100;
+    for (const errc e : {errc::proxy_auth_required, errc::proxy_rejected}) {
+        INFO("error " << vwo::make_error_code(e).message());
+        for (unsigned done : {0u, 1u, 99u}) {
+            const auto d = decide_retry(transport(e), done, generous, 0.0);
+            CHECK(d.action == verdict::fail);
+            CHECK(d.error == e);
+        }
+    }
+    CHECK(decide_retry(transport(errc::proxy_failed), 0, generous, 0.0).action == verdict::retry);
+    CHECK(decide_retry(transport(errc::proxy_failed), 100, generous, 0.0).error == errc::retries_exhausted);
+
+    const errc codes[] = {errc::proxy_auth_required, errc::proxy_failed, errc::proxy_rejected,
+                          errc::connect_failed};
+    for (std::size_t i = 0; i < std::size(codes); ++i) {
+        const auto message = vwo::make_error_code(codes[i]).message();
+        CHECK(message.find("unknown vwo error") == std::string::npos);
+        for (std::size_t j = i + 1; j < std::size(codes); ++j)
+            CHECK(message != vwo::make_error_code(codes[j]).message());
+    }
+    // Appended after the R10 codes: nothing before them was renumbered.
+    CHECK(static_cast<int>(errc::certificate_self_signed) == 23);
+    CHECK(static_cast<int>(errc::proxy_auth_required) == 24);
+    CHECK(static_cast<int>(errc::proxy_failed) == 25);
+    CHECK(static_cast<int>(errc::proxy_rejected) == 26);
 }
 
 TEST_CASE("transport error wins over a stray status", "[retry]")

@@ -3,6 +3,7 @@
 // Token plumbing only: the type-erased entry points that every public async_* template
 // forwards to. Their definitions live in src/ (one implementation for every token).
 
+#include <vwo/client_options.hpp>
 #include <vwo/push_result.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -65,6 +66,7 @@ struct settings_request {
     bool insecure_skip_verify = false;
     long long connect_timeout_ms = 5000;
     long long request_timeout_ms = 10000;
+    proxy_options proxy;
 };
 void start_settings_fetch(settings_request request, settings_handler handler);
 

@@ -1,0 +1,420 @@
+#include "core/proxy.hpp"
+
+#include <arpa/inet.h>
+
+#include <array>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+
+namespace vwo::core {
+namespace {
+
+char lower(char c) noexcept
+{
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept
+{
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
+
+bool is_alnum(char c) noexcept
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+// Host names of a proxy: letters, digits and "-._~" only, so a host can never carry a space, a
+// slash or a line break into the CONNECT request line.
+bool is_host_char(char c) noexcept
+{
+    return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+int hex_value(char c) noexcept
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Strict percent-decoding (a '%' must start a valid escape); '+' stays '+'.
+std::optional<std::string> percent_decode(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            out += text[i];
+            continue;
+        }
+        if (i + 2 >= text.size()) return std::nullopt;
+        const int hi = hex_value(text[i + 1]);
+        const int lo = hex_value(text[i + 2]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out += static_cast<char>((hi << 4) | lo);
+        i += 2;
+    }
+    return out;
+}
+
+bool parse_ipv4(std::string_view text, std::array<unsigned char, 4>& out)
+{
+    if (text.empty() || text.size() > 15) return false;
+    char buffer[16];
+    std::memcpy(buffer, text.data(), text.size());
+    buffer[text.size()] = '\0';
+    return ::inet_pton(AF_INET, buffer, out.data()) == 1;
+}
+
+bool parse_ipv6(std::string_view text, std::array<unsigned char, 16>& out)
+{
+    if (text.empty() || text.size() > 45) return false;
+    char buffer[46];
+    std::memcpy(buffer, text.data(), text.size());
+    buffer[text.size()] = '\0';
+    return ::inet_pton(AF_INET6, buffer, out.data()) == 1;
+}
+
+// The first `bits` bits of a and b are equal.
+template <std::size_t N>
+bool prefix_equal(const std::array<unsigned char, N>& a, const std::array<unsigned char, N>& b, unsigned bits)
+{
+    const unsigned bytes = bits / 8;
+    const unsigned rest = bits % 8;
+    if (std::memcmp(a.data(), b.data(), bytes) != 0) return false;
+    if (rest == 0) return true;
+    const auto mask = static_cast<unsigned char>(0xFFu << (8 - rest));
+    return ((a[bytes] ^ b[bytes]) & mask) == 0;
+}
+
+// What follows the '/' of a CIDR entry, read like atoi(): leading digits, 0 when there are none.
+// nullopt when absurdly long (no valid prefix length has more than 3 digits).
+std::optional<unsigned> prefix_bits(std::string_view text)
+{
+    unsigned value = 0;
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+        if (digits == 4) return std::nullopt;
+        value = value * 10 + static_cast<unsigned>(text[digits] - '0');
+        ++digits;
+    }
+    return value;
+}
+
+// Curl_cidr4_match: no prefix, "/0" and "/32" compare the whole address; more than 32 never matches.
+bool cidr4_match(const std::array<unsigned char, 4>& address, std::string_view network, std::optional<unsigned> bits)
+{
+    if (!bits || *bits > 32) return false;
+    std::array<unsigned char, 4> check{};
+    if (!parse_ipv4(network, check)) return false;
+    return prefix_equal(address, check, *bits == 0 ? 32 : *bits);
+}
+
+// Curl_cidr6_match: no prefix or "/0" compare the whole address; more than 128 never matches.
+bool cidr6_match(const std::array<unsigned char, 16>& address, std::string_view network, std::optional<unsigned> bits)
+{
+    if (!bits || *bits > 128) return false;
+    std::array<unsigned char, 16> check{};
+    if (!parse_ipv6(network, check)) return false;
+    return prefix_equal(address, check, *bits == 0 ? 128 : *bits);
+}
+
+// The URL as given, with the password (if any) replaced by "***", for error messages.
+std::string redacted(std::string_view url)
+{
+    const std::size_t scheme_end = url.find("://");
+    const std::size_t authority_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+    const std::size_t authority_end = url.find_first_of("/?#", authority_start);
+    const std::string_view authority = url.substr(authority_start, authority_end == std::string_view::npos
+                                                                       ? std::string_view::npos
+                                                                       : authority_end - authority_start);
+    const std::size_t at = authority.rfind('@');
+    if (at == std::string_view::npos) return std::string(url);
+    const std::size_t colon = authority.substr(0, at).find(':');
+    if (colon == std::string_view::npos) return std::string(url);
+    std::string out(url.substr(0, authority_start + colon + 1));
+    out += "***";
+    out += url.substr(authority_start + at);
+    return out;
+}
+
+std::optional<environment_value> first_set(const environment_function& environment,
+                                           std::initializer_list<const char*> names)
+{
+    for (const char* name : names) {
+        auto value = environment(name);
+        if (value && !value->empty()) return environment_value{name, std::move(*value)};
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+environment_function process_environment()
+{
+    return [](const std::string& name) -> std::optional<std::string> {
+        const char* value = std::getenv(name.c_str());
+        if (!value) return std::nullopt;
+        return std::string(value);
+    };
+}
+
+std::string proxy_server::authority() const
+{
+    const bool ipv6 = host.find(':') != std::string::npos;
+    std::string out;
+    out.reserve(host.size() + 8);
+    if (ipv6) out += '[';
+    out += host;
+    if (ipv6) out += ']';
+    out += ':';
+    out += std::to_string(port);
+    return out;
+}
+
+std::string proxy_server::display() const
+{
+    std::string out = "http://";
+    if (has_credentials) {
+        out += user;
+        out += ":***@";
+    }
+    out += authority();
+    return out;
+}
+
+std::string proxy_server::basic_authorization() const
+{
+    if (!has_credentials) return {};
+    return "Basic " + base64_encode(user + ":" + password);
+}
+
+std::optional<proxy_server> parse_proxy_url(std::string_view url, std::string& error)
+{
+    const auto fail = [&](std::string_view problem) -> std::optional<proxy_server> {
+        error = "proxy \"" + redacted(url) + "\": ";
+        error += problem;
+        return std::nullopt;
+    };
+    if (url.empty()) return fail("is empty");
+
+    std::string_view rest = url;
+    if (const std::size_t scheme_end = url.find("://"); scheme_end != std::string_view::npos) {
+        const std::string_view scheme = url.substr(0, scheme_end);
+        if (iequals(scheme, "https"))
+            return fail("https:// proxies (TLS to the proxy itself) are not supported; use an http:// proxy "
+                        "(the tunnel to an https:// collector stays TLS end to end)");
+        if (iequals(scheme, "socks4") || iequals(scheme, "socks4a") || iequals(scheme, "socks5") ||
+            iequals(scheme, "socks5h") || iequals(scheme, "socks"))
+            return fail("SOCKS proxies are not supported; use an HTTP proxy (http://host:port)");
+        if (!iequals(scheme, "http"))
+            return fail("unsupported proxy scheme \"" + std::string(scheme) + "\" (only http:// is supported)");
+        rest = url.substr(scheme_end + 3);
+    }
+    // A path, query or fragment is ignored, as libcurl ignores it ("http://proxy:3128/" is common).
+    const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+
+    proxy_server result;
+    std::string_view host_port = authority;
+    if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
+        const std::string_view user_info = authority.substr(0, at);
+        host_port = authority.substr(at + 1);
+        const std::size_t colon = user_info.find(':');
+        auto user = percent_decode(user_info.substr(0, colon));
+        if (!user) return fail("invalid percent-encoding in the user name");
+        std::optional<std::string> password = std::string();
+        if (colon != std::string_view::npos) password = percent_decode(user_info.substr(colon + 1));
+        if (!password) return fail("invalid percent-encoding in the password");
+        result.has_credentials = true;
+        result.user = std::move(*user);
+        result.password = std::move(*password);
+    }
+
+    std::string_view host;
+    std::string_view port_text;
+    bool has_port = false;
+    if (!host_port.empty() && host_port.front() == '[') {
+        const std::size_t close = host_port.find(']');
+        if (close == std::string_view::npos) return fail("IPv6 address lacks a closing ']'");
+        host = host_port.substr(1, close - 1);
+        const std::string_view after = host_port.substr(close + 1);
+        if (!after.empty()) {
+            if (after.front() != ':') return fail("unexpected text after the IPv6 address");
+            has_port = true;
+            port_text = after.substr(1);
+        }
+        std::array<unsigned char, 16> ignored{};
+        if (!parse_ipv6(host, ignored)) return fail("invalid IPv6 address");
+    } else {
+        const std::size_t colon = host_port.find(':');
+        host = host_port.substr(0, colon);
+        if (colon != std::string_view::npos) {
+            has_port = true;
+            port_text = host_port.substr(colon + 1);
+        }
+        for (const char c : host) {
+            if (!is_host_char(c)) return fail("host contains an invalid character");
+        }
+    }
+    if (host.empty()) return fail("host is empty");
+
+    // "host:" without digits means the default port, as in libcurl's URL parser.
+    if (has_port && !port_text.empty()) {
+        unsigned value = 0;
+        const char* const first = port_text.data();
+        const char* const last = first + port_text.size();
+        const auto [ptr, ec] = std::from_chars(first, last, value);
+        if (ec != std::errc{} || ptr != last || value == 0 || value > 65535)
+            return fail("port must be a number from 1 to 65535");
+        result.port = static_cast<std::uint16_t>(value);
+    }
+    result.host.assign(host);
+    return result;
+}
+
+std::optional<environment_value> proxy_from_environment(bool https_target, const environment_function& environment)
+{
+    if (https_target) return first_set(environment, {"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"});
+    return first_set(environment, {"http_proxy", "all_proxy", "ALL_PROXY"});
+}
+
+std::optional<environment_value> no_proxy_from_environment(const environment_function& environment)
+{
+    return first_set(environment, {"no_proxy", "NO_PROXY"});
+}
+
+bool no_proxy_matches(std::string_view host, std::string_view no_proxy)
+{
+    if (host.empty() || no_proxy.empty()) return false;
+    if (no_proxy == "*") return true; // only the whole list; "*" as one entry among others is a name
+
+    enum class kind { name, ipv4, ipv6 };
+    kind type = kind::name;
+    std::array<unsigned char, 4> v4{};
+    std::array<unsigned char, 16> v6{};
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (parse_ipv4(host, v4)) {
+        type = kind::ipv4;
+    } else if (parse_ipv6(host, v6)) {
+        type = kind::ipv6;
+    } else if (host.back() == '.') {
+        host.remove_suffix(1); // a trailing dot in the host name is ignored
+        if (host.empty()) return false;
+    }
+
+    const auto is_separator = [](char c) { return c == ',' || c == ' ' || c == '\t'; };
+    std::size_t pos = 0;
+    while (pos < no_proxy.size()) {
+        while (pos < no_proxy.size() && is_separator(no_proxy[pos])) ++pos;
+        const std::size_t start = pos;
+        while (pos < no_proxy.size() && !is_separator(no_proxy[pos])) ++pos;
+        std::string_view token = no_proxy.substr(start, pos - start);
+        if (token.empty()) continue;
+
+        if (type == kind::name) {
+            if (token.back() == '.') token.remove_suffix(1);
+            if (!token.empty() && token.front() == '.') token.remove_prefix(1);
+            if (token.empty()) continue;
+            if (token.size() == host.size()) {
+                if (iequals(token, host)) return true;
+            } else if (token.size() < host.size()) {
+                const std::size_t offset = host.size() - token.size();
+                if (host[offset - 1] == '.' && iequals(token, host.substr(offset))) return true;
+            }
+            continue;
+        }
+
+        std::optional<unsigned> bits = 0;
+        if (const std::size_t slash = token.find('/'); slash != std::string_view::npos) {
+            bits = prefix_bits(token.substr(slash + 1));
+            token = token.substr(0, slash);
+        }
+        if (type == kind::ipv4) {
+            if (cidr4_match(v4, token, bits)) return true;
+        } else {
+            // "[::1]" is accepted as well as "::1" (libcurl accepts only the latter).
+            if (token.size() > 2 && token.front() == '[' && token.back() == ']')
+                token = token.substr(1, token.size() - 2);
+            if (cidr6_match(v6, token, bits)) return true;
+        }
+    }
+    return false;
+}
+
+std::optional<proxy_choice> choose_proxy(const proxy_settings& settings, bool https_target, std::string_view host,
+                                         std::string& error)
+{
+    const environment_function environment = settings.environment ? settings.environment : process_environment();
+
+    std::string url;
+    std::string source;
+    if (settings.url) {
+        if (settings.url->empty()) return proxy_choice{std::nullopt, "no proxy (proxy.url is empty)"};
+        url = *settings.url;
+        source = "proxy.url";
+    } else if (settings.use_environment) {
+        if (auto variable = proxy_from_environment(https_target, environment)) {
+            url = std::move(variable->value);
+            source = std::move(variable->name);
+        }
+    }
+    if (url.empty()) return proxy_choice{std::nullopt, "no proxy configured"};
+
+    // NO_PROXY before the URL is parsed, as libcurl: an exempt host never needs the proxy.
+    std::optional<environment_value> exemptions;
+    if (settings.no_proxy)
+        exemptions = environment_value{"proxy.no_proxy", *settings.no_proxy};
+    else if (settings.use_environment)
+        exemptions = no_proxy_from_environment(environment);
+    if (exemptions && no_proxy_matches(host, exemptions->value))
+        return proxy_choice{std::nullopt, "no proxy: " + exemptions->name + " (\"" + exemptions->value +
+                                              "\") exempts " + std::string(host) + " from the proxy in " + source};
+
+    std::string parse_error;
+    auto server = parse_proxy_url(url, parse_error);
+    if (!server) {
+        error = parse_error + " (from " + source + ")";
+        return std::nullopt;
+    }
+    std::string explanation = "through proxy " + server->display() + " (from " + source + ")";
+    return proxy_choice{std::move(server), std::move(explanation)};
+}
+
+std::string base64_encode(std::string_view data)
+{
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((data.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 3 <= data.size(); i += 3) {
+        const unsigned n = (static_cast<unsigned char>(data[i]) << 16) |
+                           (static_cast<unsigned char>(data[i + 1]) << 8) | static_cast<unsigned char>(data[i + 2]);
+        out += alphabet[(n >> 18) & 63];
+        out += alphabet[(n >> 12) & 63];
+        out += alphabet[(n >> 6) & 63];
+        out += alphabet[n & 63];
+    }
+    const std::size_t left = data.size() - i;
+    if (left == 1) {
+        const unsigned n = static_cast<unsigned char>(data[i]) << 16;
+        out += alphabet[(n >> 18) & 63];
+        out += alphabet[(n >> 12) & 63];
+        out += "==";
+    } else if (left == 2) {
+        const unsigned n = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8);
+        out += alphabet[(n >> 18) & 63];
+        out += alphabet[(n >> 12) & 63];
+        out += alphabet[(n >> 6) & 63];
+        out += '=';
+    }
+    return out;
+}
+
+} // namespace vwo::core
