@@ -478,6 +478,7 @@ cpp_run_result run_cpp(const std::string& scenario, const std::string& settings_
     vwo::tools::local_collector collector;  // outlives the client
     {
         vwo::client_options o;
+        o.proxy.use_environment = false; // loopback only, whatever the machine exports
         o.settings_file = settings(settings_file);
         o.endpoint = collector.endpoint();
         o.return_promise_for.push = true;

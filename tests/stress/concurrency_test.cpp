@@ -87,6 +87,7 @@ tally count_values(const std::vector<std::string>& seen, std::size_t per_thread)
 vwo::client_options stress_options(const local_collector& collector, log_counter& logs)
 {
     vwo::client_options o;
+    o.proxy.use_environment = false; // loopback only, whatever the machine exports
     o.settings_file = settings_json();
     o.endpoint = collector.endpoint();
     o.logging.logger = logs.callback();

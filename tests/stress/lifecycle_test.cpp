@@ -79,6 +79,7 @@ TEST_CASE("R12 launch, push and destroy with requests in flight, many times: no 
 
     auto options_for_cycle = [&](std::size_t cycle, ending how) {
         vwo::client_options o;
+        o.proxy.use_environment = false; // loopback only, whatever the machine exports
         o.settings_file = settings_json();
         o.endpoint = how == ending::never_answered ? silent.endpoint() : delayed.endpoint();
         o.logging.logger = logs.callback();

@@ -98,6 +98,7 @@ TEST_CASE("R4 an outage with connection refused: memory stays bounded by max_que
     const std::uint16_t port = free_port();
     log_counter logs;
     vwo::client_options opts;
+    opts.proxy.use_environment = false; // loopback only, whatever the machine exports
     opts.settings_file = settings_json();
     opts.endpoint = "http://127.0.0.1:" + std::to_string(port);
     opts.logging.logger = logs.callback();
