@@ -194,6 +194,8 @@ if plot_rows:
     gnuplot("""set terminal pngcairo size 900,500 noenhanced
 set output 'throughput.png'
 set title 'Delivered events/s over loopback (log scale)'
+set format y '%.0f'
+set lmargin 14
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
@@ -207,19 +209,28 @@ plot 'throughput.dat' using 2:xtic(1) title 'vwo-cpp-sdk', '' using 3 title 'vwo
 
 if caller_rows:
     picks = [(sdk, what, r) for sdk, what, r in caller_rows if not r.get("down")]
-    data = "".join(f"\"{sdk}: {what}\" {r['caller_ns']['p50']} {r['caller_ns']['p90']} {r['caller_ns']['p99']} "
+    def short(sdk, r):
+        if sdk != "vwo-cpp-sdk":
+            return "Node SDK, 1 key, 1k/s"
+        label = f"{r['keys']} key{'s' if r['keys'] > 1 else ''}"
+        label += f", {r['threads']} thr" if r["threads"] > 1 else ""
+        label += f", {r['rate'] // 1000}k/s" if r["rate"] else ", burst"
+        return label + (", promise" if r.get("promise") else "")
+    data = "".join(f"\"{short(sdk, r)}\" {r['caller_ns']['p50']} {r['caller_ns']['p90']} {r['caller_ns']['p99']} "
                    f"{r['caller_ns']['p999']}\n" for sdk, what, r in picks)
-    gnuplot("""set terminal pngcairo size 1100,560 noenhanced
+    gnuplot("""set terminal pngcairo size 1000,540 noenhanced
 set output 'caller_cost.png'
-set title 'push() cost on the caller thread, percentiles (ns, log scale)'
+set title 'push() cost on the caller thread, percentiles (ns, log scale); all but the last bar group: vwo-cpp-sdk'
+set format y '%.0f'
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set logscale y
 set yrange [50:*]
 set ylabel 'ns per call'
-set xtics rotate by 25 right font ',8'
-set bmargin 9
+set xtics rotate by 20 right font ',9'
+set bmargin 6
+set lmargin 14
 set key top left
 set grid ytics
 plot 'caller_cost.dat' using 2:xtic(1) title 'p50', '' using 3 title 'p90', '' using 4 title 'p99', '' using 5 title 'p99.9'
