@@ -60,7 +60,7 @@ client::~client()
 
 api_result<bool> client::push(std::string_view key, std::string_view value, std::string_view user_id)
 {
-    return push_dimensions(detail::dimension_list{{std::string(key), std::string(value)}}, user_id);
+    return push_dimensions(detail::single_dimension(key, value), user_id);
 }
 
 api_result<bool> client::push(std::initializer_list<dimension_pair> dimensions, std::string_view user_id)

@@ -69,7 +69,7 @@ public:
     {
         return boost::asio::async_initiate<CompletionToken, detail::push_signature>(
             detail::initiate_push{impl_}, token,
-            detail::dimension_list{{std::string(key), std::string(value)}},
+            detail::single_dimension(key, value),
             std::string(user_id));
     }
     template <class CompletionToken = boost::asio::deferred_t>

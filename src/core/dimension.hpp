@@ -1,15 +1,14 @@
 #pragma once
 
-#include <string>
+#include <vwo/detail/dimension.hpp>
+
 #include <vector>
 
 namespace vwo::core {
 
-/// One custom dimension of a push call: a key and its value, owned copies.
-struct dimension {
-    std::string key;
-    std::string value;
-};
+/// One custom dimension of a push call: a key and its value, owned copies. The same type the
+/// public API fills, so a call's list reaches the request builder without being converted.
+using dimension = vwo::detail::owned_dimension;
 
 using dimensions = std::vector<dimension>;
 

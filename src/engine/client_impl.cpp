@@ -63,15 +63,6 @@ std::uint32_t event_bytes(const core::dimension& d, const std::string& user_id)
     return static_cast<std::uint32_t>(3 * (d.key.size() + d.value.size() + user_id.size()) + 1536);
 }
 
-core::dimensions to_core(detail::dimension_list&& list)
-{
-    core::dimensions dims;
-    dims.reserve(list.size());
-    for (auto& [key, value] : list)
-        dims.push_back(core::dimension{std::move(key), std::move(value)});
-    return dims;
-}
-
 std::string describe_keys(const core::dimensions& dims)
 {
     std::string keys;
@@ -314,7 +305,7 @@ api_result<bool> client_impl::push(detail::dimension_list list, std::string_view
         return api_result<bool>(std::move(future));
     }
     auto op = std::make_shared<push_op>();
-    op->dims = to_core(std::move(list));
+    op->dims = std::move(list);
     op->user_id = std::string(user_id);
     if (auto ends_here = screen(*op))
         return api_result<bool>(!*ends_here);
@@ -324,7 +315,7 @@ api_result<bool> client_impl::push(detail::dimension_list list, std::string_view
 void client_impl::start_push(detail::dimension_list list, std::string user_id, detail::push_handler handler)
 {
     auto op = std::make_shared<push_op>();
-    op->dims = to_core(std::move(list));
+    op->dims = std::move(list);
     op->user_id = std::move(user_id);
     auto slot = handler.get_cancellation_slot();
     auto work = asio::prefer(asio::get_associated_executor(handler, exec_), asio::execution::outstanding_work.tracked);

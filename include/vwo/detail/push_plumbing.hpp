@@ -3,6 +3,7 @@
 // Token plumbing only: the type-erased entry points that every public async_* template
 // forwards to. Their definitions live in src/ (one implementation for every token).
 
+#include <vwo/detail/dimension.hpp>
 #include <vwo/client_options.hpp>
 #include <vwo/push_result.hpp>
 
@@ -30,8 +31,6 @@ using flush_handler = boost::asio::any_completion_handler<flush_signature>;
 using settings_signature = void(boost::system::error_code, std::string);
 using settings_handler = boost::asio::any_completion_handler<settings_signature>;
 
-/// Owned key/value pairs of one call, in call order.
-using dimension_list = std::vector<std::pair<std::string, std::string>>;
 
 /// Any range of pairs whose first and second convert to std::string_view
 /// (std::map, std::unordered_map, std::vector<std::pair<...>>, ...).
@@ -50,7 +49,7 @@ dimension_list to_dimension_list(const M& m)
     if constexpr (requires { m.size(); })
         out.reserve(m.size());
     for (const auto& [key, value] : m)
-        out.emplace_back(std::string(std::string_view(key)), std::string(std::string_view(value)));
+        out.push_back(owned_dimension{std::string(std::string_view(key)), std::string(std::string_view(value))});
     return out;
 }
 
