@@ -17,6 +17,7 @@
 
 #include <random>
 #include <thread>
+#include <utility>
 
 namespace vwo {
 
@@ -163,51 +164,59 @@ void start_settings_fetch(settings_request request, settings_handler handler)
                 std::move(h)(ec, std::move(body));
             });
         };
-        std::string error;
-        auto origin = core::parse_endpoint(request.endpoint, error);
-        if (!origin || request.account_id.empty() || request.sdk_key.empty())
-            return finish(make_error_code(errc::invalid_argument), {});
-        if (proxy_unusable)
-            return finish(make_error_code(errc::invalid_options), {});
-        transport::transport_config config;
-        config.origin = *origin;
-        config.tls.ca_file = request.ca_file;
-        config.tls.ca_dir = request.ca_dir;
-        config.tls.insecure_skip_verify = request.insecure_skip_verify;
-        config.timeouts.connect = std::chrono::milliseconds(request.connect_timeout_ms);
-        config.timeouts.tls_handshake = std::chrono::milliseconds(request.connect_timeout_ms);
-        config.timeouts.request = std::chrono::milliseconds(request.request_timeout_ms);
-        config.max_connections = 1;
-        config.max_response_body = 64 * 1024 * 1024;
-        config.proxy = std::move(proxy);
+        // Everything that touches Asio or OpenSSL lives and dies inside exchange(), and the
+        // thread's OpenSSL state is released before the handler runs: a program that exits as
+        // soon as its future is ready must not race OpenSSL's exit-time cleanup with this thread.
+        auto exchange = [&]() -> std::pair<error_code, std::string> {
+            std::string error;
+            auto origin = core::parse_endpoint(request.endpoint, error);
+            if (!origin || request.account_id.empty() || request.sdk_key.empty())
+                return {make_error_code(errc::invalid_argument), {}};
+            if (proxy_unusable)
+                return {make_error_code(errc::invalid_options), {}};
+            transport::transport_config config;
+            config.origin = *origin;
+            config.tls.ca_file = request.ca_file;
+            config.tls.ca_dir = request.ca_dir;
+            config.tls.insecure_skip_verify = request.insecure_skip_verify;
+            config.timeouts.connect = std::chrono::milliseconds(request.connect_timeout_ms);
+            config.timeouts.tls_handshake = std::chrono::milliseconds(request.connect_timeout_ms);
+            config.timeouts.request = std::chrono::milliseconds(request.request_timeout_ms);
+            config.max_connections = 1;
+            config.max_response_body = 64 * 1024 * 1024;
+            config.proxy = std::move(proxy);
 
-        std::mt19937_64 random{std::random_device{}()};
-        auto wire = std::make_shared<core::wire_request>();
-        wire->target = core::build_settings_target(origin->base_path, request.account_id, request.sdk_key,
-                                                   std::uniform_real_distribution<double>(0, 1)(random), sdk_name,
-                                                   sdk_version);
-        wire->user_agent = std::string(sdk_name) + "/" + sdk_version;
+            std::mt19937_64 random{std::random_device{}()};
+            auto wire = std::make_shared<core::wire_request>();
+            wire->target = core::build_settings_target(origin->base_path, request.account_id, request.sdk_key,
+                                                       std::uniform_real_distribution<double>(0, 1)(random),
+                                                       sdk_name, sdk_version);
+            wire->user_agent = std::string(sdk_name) + "/" + sdk_version;
 
-        asio::io_context ioc(1);
-        transport::exchange_result result;
-        try {
-            transport::http_client http(ioc.get_executor(), config);
-            // One exchange, then close: an idle pooled connection would keep run() going.
-            http.async_send(wire, [&result, &http](transport::exchange_result r) {
-                result = std::move(r);
-                http.close();
-            });
-            ioc.run();
-        } catch (const transport::transport_setup_error&) {
-            return finish(make_error_code(errc::invalid_options), {});
-        }
-        if (result.error)
-            return finish(result.error, {});
-        if (result.status == 401 || result.status == 403)
-            return finish(make_error_code(errc::http_unauthorized), {});
-        if (result.status < 200 || result.status > 299)
-            return finish(make_error_code(errc::http_rejected), {});
-        finish({}, std::move(result.body));
+            asio::io_context ioc(1);
+            transport::exchange_result result;
+            try {
+                transport::http_client http(ioc.get_executor(), config);
+                // One exchange, then close: an idle pooled connection would keep run() going.
+                http.async_send(wire, [&result, &http](transport::exchange_result r) {
+                    result = std::move(r);
+                    http.close();
+                });
+                ioc.run();
+            } catch (const transport::transport_setup_error&) {
+                return {make_error_code(errc::invalid_options), {}};
+            }
+            if (result.error)
+                return {result.error, {}};
+            if (result.status == 401 || result.status == 403)
+                return {make_error_code(errc::http_unauthorized), {}};
+            if (result.status < 200 || result.status > 299)
+                return {make_error_code(errc::http_rejected), {}};
+            return {error_code{}, std::move(result.body)};
+        };
+        auto [ec, body] = exchange();
+        transport::release_thread_state();
+        finish(ec, std::move(body));
     }).detach();
 }
 

@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -546,6 +547,11 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         }
     }
 };
+
+void release_thread_state() noexcept
+{
+    OPENSSL_thread_stop();
+}
 
 resolve_function system_resolver()
 {

@@ -60,6 +60,10 @@ struct exchange_result {
 
 using exchange_handler = boost::asio::any_completion_handler<void(exchange_result)>;
 
+/// Frees this thread's OpenSSL state now rather than at thread exit (for short-lived
+/// threads that must be done with OpenSSL before they signal completion).
+void release_thread_state() noexcept;
+
 /// Thrown by http_client's constructor when the TLS settings cannot be applied
 /// (unreadable CA file, ...); the message names the problem.
 struct transport_setup_error : std::runtime_error {
