@@ -1,0 +1,266 @@
+// The decision pipeline for one campaign (decision-apis.md Part B §4, §6, §9), with hand-checked
+// bucket values (§3.1 table: Ashley 50/4986, 101_Ashley 8/706, 101_123456_Ashley → 9352).
+
+#include "core/decision/api_gate.hpp"
+#include "core/decision/decide.hpp"
+#include "core/decision/feature.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+using namespace vwo::core::decision;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+json campaign_json(const char* type = "VISUAL_AB")
+{
+    json c = json::parse(R"({
+        "id": 101, "key": "C", "type": "VISUAL_AB", "status": "RUNNING", "percentTraffic": 100,
+        "segments": {}, "goals": [],
+        "variations": [{"id": 1, "name": "Control", "weight": 50}, {"id": 2, "name": "Variation-1", "weight": 50}]
+    })");
+    c["type"] = type;
+    return c;
+}
+
+std::shared_ptr<const campaign_settings> settings_with(const json& campaign, const json& extra = json::object())
+{
+    json doc = {{"accountId", 123456}, {"sdkKey", "k"}, {"version", 1}, {"campaigns", json::array({campaign})}};
+    for (auto it = extra.begin(); it != extra.end(); ++it) doc[it.key()] = it.value();
+    auto result = parse_campaign_settings(doc.dump());
+    INFO(result.error);
+    REQUIRE(result.value);
+    return result.value;
+}
+
+decision_result run(const campaign_settings& s, std::string_view user, const attribute_map* custom = nullptr,
+                    const attribute_map* targeting = nullptr, bucketing_compat compat = bucketing_compat::standard)
+{
+    return decide(s, s.campaigns()[0], decision_input{user, custom, targeting, compat});
+}
+
+} // namespace
+
+TEST_CASE("Bucketing: no flags, traffic and variation from the user id", "[decision][decide]")
+{
+    const auto s = settings_with(campaign_json());
+    const auto d = run(*s, "Ashley");
+    CHECK(d.status == decision_status::bucketed);
+    CHECK(d.traffic_hash == 2141232222u);
+    CHECK(d.traffic_bucket == 50);
+    CHECK(d.variation_bucket == 4986);
+    REQUIRE(d.chosen);
+    CHECK(d.chosen->name == "Control");
+    CHECK(is_user_part_of_campaign(s->campaigns()[0], "Ashley", bucketing_compat::standard));
+    CHECK(bucket_to_variation(*s, s->campaigns()[0], "Ashley", bucketing_compat::standard) == d.chosen);
+}
+
+TEST_CASE("Traffic: bucket 50 is in at 50 %, out at 49 %", "[decision][decide]")
+{
+    auto c = campaign_json();
+    c["percentTraffic"] = 50;
+    auto d = run(*settings_with(c), "Ashley");
+    CHECK(d.status == decision_status::bucketed);
+    CHECK(d.variation_bucket == 9972); // 4986 scaled by 10000/50/100 = 2
+    CHECK(d.chosen->name == "Variation-1");
+    c["percentTraffic"] = 49;
+    d = run(*settings_with(c), "Ashley");
+    CHECK(d.status == decision_status::not_in_traffic);
+    CHECK_FALSE(d.chosen);
+    c["percentTraffic"] = 0;
+    CHECK(run(*settings_with(c), "Ashley").status == decision_status::not_in_traffic);
+}
+
+TEST_CASE("Seeds: isBucketingSeedEnabled, isNB (case B), isNBv2 (case C)", "[decision][decide]")
+{
+    auto c = campaign_json();
+    c["isBucketingSeedEnabled"] = true;
+    auto d = run(*settings_with(c), "Ashley");
+    CHECK(d.traffic_hash == 303069463u); // "101_Ashley"
+    CHECK(d.traffic_bucket == 8);
+    CHECK(d.variation_bucket == 706);
+
+    d = run(*settings_with(campaign_json(), json{{"isNB", true}}), "Ashley");
+    CHECK(d.traffic_hash == 303069463u); // seeded by isNB
+    CHECK(d.variation_hash == 2141232222u); // case B: the user id alone
+    CHECK(d.variation_bucket == 4986);
+
+    d = run(*settings_with(campaign_json(), json{{"isNBv2", true}}), "Ashley");
+    CHECK(d.variation_hash == 4016370885u); // case C: "101_123456_Ashley"
+    CHECK(d.variation_bucket == 9352);
+    CHECK(d.chosen->name == "Variation-1");
+}
+
+TEST_CASE("Overflow above 10000 gives no variation (§3.6)", "[decision][decide]")
+{
+    auto c = campaign_json();
+    c["percentTraffic"] = 33;
+    const auto s = settings_with(c);
+    const auto d = run(*s, "edge-ov-15762");
+    CHECK(d.traffic_bucket == 33);
+    CHECK(d.variation_bucket == 10002);
+    CHECK(d.status == decision_status::no_variation_in_range);
+    CHECK_FALSE(d.chosen);
+}
+
+TEST_CASE("Pre-segmentation runs before traffic and uses customVariables", "[decision][decide]")
+{
+    auto c = campaign_json();
+    c["segments"] = json::parse(R"({"and":[{"custom_variable":{"plan":"enterprise"}}]})");
+    const auto s = settings_with(c);
+    const attribute_map good{{"plan", std::string("enterprise")}};
+    const attribute_map bad{{"plan", std::string("free")}};
+    CHECK(run(*s, "Ashley", &good).status == decision_status::bucketed);
+    const auto d = run(*s, "Ashley", &bad);
+    CHECK(d.status == decision_status::presegmentation_failed);
+    CHECK(d.traffic_hash == 0); // traffic not evaluated
+    CHECK(run(*s, "Ashley").status == decision_status::presegmentation_failed);
+    // variationTargetingVariables are not used for pre-segmentation.
+    CHECK(run(*s, "Ashley", nullptr, &good).status == decision_status::presegmentation_failed);
+
+    c["segments"] = json::parse(R"({"or":[null]})");
+    const auto broken_settings = settings_with(c); // segment_error views into the settings
+    const auto broken = run(*broken_settings, "Ashley", &good);
+    CHECK(broken.status == decision_status::presegmentation_failed);
+    CHECK(broken.segment_error == "segment $.or[0]: a node is null");
+}
+
+TEST_CASE("Whitelisting: bypasses traffic and pre-segmentation, skips {}, re-buckets several", "[decision][decide]")
+{
+    auto c = campaign_json();
+    c["percentTraffic"] = 0;
+    c["segments"] = json::parse(R"({"custom_variable":{"plan":"enterprise"}})");
+    c["isForcedVariationEnabled"] = true;
+    c["variations"] = json::parse(R"([
+        {"id": 1, "name": "Control", "weight": 0, "segments": {"custom_variable": {"tier": "gold"}}},
+        {"id": 2, "name": "Variation-1", "weight": 50, "segments": {}},
+        {"id": 3, "name": "Variation-2", "weight": 50, "segments": {"user": "Ashley, Bob"}}
+    ])");
+    const auto s = settings_with(c);
+    const attribute_map gold{{"tier", std::string("gold")}};
+    // One candidate: taken even with weight 0 (Obs WL_ZERO_WEIGHT_MATCH).
+    auto d = run(*s, "Carol", nullptr, &gold);
+    CHECK(d.status == decision_status::whitelisted);
+    CHECK(d.chosen->name == "Control");
+    // Two candidates: re-bucketed on scaled weights 0 and 100, so the zero-weight Control never wins.
+    d = run(*s, "Bob", nullptr, &gold);
+    CHECK(d.status == decision_status::whitelisted);
+    CHECK(d.chosen->name == "Variation-2");
+    // Only the user list: Variation-2.
+    d = run(*s, "Bob");
+    CHECK(d.status == decision_status::whitelisted);
+    CHECK(d.chosen->name == "Variation-2");
+    // Nobody else: not whitelisted, then pre-segmentation fails.
+    CHECK(run(*s, "Dave").status == decision_status::presegmentation_failed);
+    // The flag off: variation segments are ignored.
+    c["isForcedVariationEnabled"] = false;
+    CHECK(run(*settings_with(c), "Bob").status == decision_status::presegmentation_failed);
+}
+
+TEST_CASE("Whitelisting with isUserListEnabled matches the visitor UUID, not the id", "[decision][decide]")
+{
+    auto c = campaign_json();
+    c["isForcedVariationEnabled"] = true;
+    c["isUserListEnabled"] = true;
+    c["percentTraffic"] = 0;
+    const auto probe = settings_with(c);
+    const std::string uuid = probe->visitor_uuid("Chris");
+    CHECK(uuid.size() == 32);
+    c["variations"][1]["segments"] = {{"user", "Emma, " + uuid}};
+    const auto s = settings_with(c);
+    CHECK(run(*s, "Chris").status == decision_status::whitelisted);
+    CHECK(run(*s, "Emma").status == decision_status::not_in_traffic);
+}
+
+TEST_CASE("Feature rollout and feature test: enabled flag and variables", "[decision][feature]")
+{
+    auto rollout = campaign_json("FEATURE_ROLLOUT");
+    rollout["variations"] = json::parse(R"([{"id": 1, "name": "website", "weight": 100}])");
+    rollout["variables"] = json::parse(R"([{"id": 1, "key": "n", "type": "integer", "value": 10}])");
+    auto s = settings_with(rollout);
+    auto d = run(*s, "Ashley");
+    CHECK(is_feature_enabled(s->campaigns()[0], d));
+    auto v = feature_variable_value(s->campaigns()[0], d, "n");
+    CHECK(v.status == variable_status::found);
+    CHECK(v.value == variable_value(std::int64_t{10}));
+    CHECK(feature_variable_value(s->campaigns()[0], d, "missing").status == variable_status::not_found);
+    rollout["percentTraffic"] = 1;
+    s = settings_with(rollout);
+    d = run(*s, "Ashley");
+    CHECK_FALSE(is_feature_enabled(s->campaigns()[0], d));
+    CHECK(feature_variable_value(s->campaigns()[0], d, "n").status == variable_status::feature_disabled);
+
+    auto test = campaign_json("FEATURE_TEST");
+    test["variations"] = json::parse(R"([
+        {"id": 1, "name": "Control", "weight": 50, "isFeatureEnabled": false,
+         "variables": [{"id": 1, "key": "color", "type": "string", "value": "red"}]},
+        {"id": 2, "name": "Variation-1", "weight": 25, "isFeatureEnabled": true,
+         "variables": [{"id": 1, "key": "color", "type": "string", "value": "blue"}]},
+        {"id": 3, "name": "Variation-2", "weight": 25, "isFeatureEnabled": false,
+         "variables": [{"id": 1, "key": "color", "type": "string", "value": "green"}]}
+    ])");
+    s = settings_with(test);
+    const campaign& c = s->campaigns()[0];
+    // Ashley 4986 → Control; Bob 4736 → Control; Lucian 5243 → Variation-1; Varun 4716 → Control.
+    d = run(*s, "Lucian");
+    CHECK(d.chosen->name == "Variation-1");
+    CHECK(is_feature_enabled(c, d));
+    CHECK(feature_variable_value(c, d, "color").value == variable_value(std::string("blue")));
+    d = run(*s, "Ashley");
+    CHECK(d.chosen->name == "Control");
+    CHECK_FALSE(is_feature_enabled(c, d));
+    v = feature_variable_value(c, d, "color");
+    CHECK(v.status == variable_status::found_in_control);
+    CHECK(v.value == variable_value(std::string("red")));
+
+    // A variation with a falsy isFeatureEnabled falls back to the control (id === 1).
+    decision_result forced;
+    forced.chosen = &c.variations[2];
+    v = feature_variable_value(c, forced, "color");
+    CHECK(v.status == variable_status::found_in_control);
+    CHECK(v.value == variable_value(std::string("red")));
+
+    // String ids: Node finds no control (strict id === 1) and throws → null (FT_STRING_IDS); Part A
+    // fix: the string id "1" names the control.
+    test["variations"][0]["id"] = "1";
+    s = settings_with(test);
+    forced.chosen = &s->campaigns()[0].variations[2];
+    v = feature_variable_value(s->campaigns()[0], forced, "color");
+    CHECK(v.status == variable_status::found_in_control);
+    CHECK(v.control_by_string_id);
+    CHECK(v.value == variable_value(std::string("red")));
+    test["variations"][0]["id"] = "control";
+    s = settings_with(test);
+    forced.chosen = &s->campaigns()[0].variations[2];
+    CHECK(feature_variable_value(s->campaigns()[0], forced, "color").status ==
+          variable_status::control_without_variables);
+    // A control without variables (FT_CONTROL_WITHOUT_VARIABLES).
+    test["variations"][0]["id"] = 1;
+    test["variations"][0].erase("variables");
+    s = settings_with(test);
+    forced.chosen = &s->campaigns()[0].variations[2];
+    CHECK(feature_variable_value(s->campaigns()[0], forced, "color").status ==
+          variable_status::control_without_variables);
+    // The assigned variation without variables: not found (before the control is considered).
+    forced.chosen = &s->campaigns()[0].variations[0];
+    CHECK(feature_variable_value(s->campaigns()[0], forced, "color").status == variable_status::not_found);
+}
+
+TEST_CASE("API gates by campaign type (§2)", "[decision][gate]")
+{
+    using enum decision_api;
+    CHECK(api_accepts(activate, campaign_type::visual_ab));
+    CHECK_FALSE(api_accepts(activate, campaign_type::feature_test));
+    CHECK_FALSE(api_accepts(activate, campaign_type::feature_rollout));
+    CHECK(api_accepts(get_variation_name, campaign_type::feature_test));
+    CHECK_FALSE(api_accepts(get_variation_name, campaign_type::feature_rollout));
+    CHECK(api_accepts(get_variation_name, campaign_type::other));
+    CHECK_FALSE(api_accepts(is_feature_enabled, campaign_type::visual_ab));
+    CHECK(api_accepts(is_feature_enabled, campaign_type::other));
+    CHECK(api_accepts(get_feature_variable_value, campaign_type::feature_rollout));
+    CHECK_FALSE(api_accepts(track, campaign_type::feature_rollout));
+    CHECK(api_accepts(track, campaign_type::feature_test));
+}
