@@ -11,18 +11,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-}
 case "$mode" in demo|test|asan|tsan) ;; *) echo "usage: bash tools/dev.sh demo|test|asan|tsan" >&2; exit 2 ;; esac
 
-packages=(g++ cmake ninja-build openssl libssl-dev libboost1.81-dev nlohmann-json3-dev catch2 pkg-config)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}"
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+bash tools/install_packages.sh g++ cmake ninja-build openssl libssl-dev libboost1.81-dev nlohmann-json3-dev catch2 pkg-config
 
 werror=OFF
 [ "${VWO_WERROR:-0}" = 1 ] && werror=ON

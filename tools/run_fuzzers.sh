@@ -22,22 +22,11 @@ for t in "${targets[@]}"; do
   [ -d "tests/fuzz/corpus/$t" ] || { echo "unknown fuzz target: $t (known: ${all_targets[*]})" >&2; exit 2; }
 done
 
-packages=(clang-14 libclang-rt-14-dev cmake ninja-build libssl-dev libboost1.81-dev nlohmann-json3-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}"
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+bash tools/install_packages.sh clang-14 libclang-rt-14-dev cmake ninja-build libssl-dev libboost1.81-dev nlohmann-json3-dev
 
 build=${VWO_FUZZ_BUILD_DIR:-build-fuzz}
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER=clang++-14 -DVWO_BUILD_FUZZERS=ON -DVWO_BUILD_TESTS=OFF -DVWO_BUILD_EXAMPLES=OFF
+  -DCMAKE_CXX_COMPILER=clang++-14 -DVWO_BUILD_FUZZERS=ON -DVWO_BUILD_TESTS=OFF -DVWO_BUILD_EXAMPLES=OFF -DVWO_BUILD_TOOLS=OFF
 cmake --build "$build" --target "${targets[@]/#/fuzz_}"
 
 read -r -a extra_flags <<<"${VWO_FUZZ_FLAGS:-}"
