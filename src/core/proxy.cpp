@@ -1,5 +1,7 @@
 #include "core/proxy.hpp"
 
+#include "core/url_encoding.hpp" // percent_decode: strict, '+' stays '+' (as libcurl decodes URL credentials)
+
 #include <arpa/inet.h>
 
 #include <array>
@@ -34,34 +36,6 @@ bool is_alnum(char c) noexcept
 bool is_host_char(char c) noexcept
 {
     return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-int hex_value(char c) noexcept
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// Strict percent-decoding (a '%' must start a valid escape); '+' stays '+'.
-std::optional<std::string> percent_decode(std::string_view text)
-{
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '%') {
-            out += text[i];
-            continue;
-        }
-        if (i + 2 >= text.size()) return std::nullopt;
-        const int hi = hex_value(text[i + 1]);
-        const int lo = hex_value(text[i + 2]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        out += static_cast<char>((hi << 4) | lo);
-        i += 2;
-    }
-    return out;
 }
 
 bool parse_ipv4(std::string_view text, std::array<unsigned char, 4>& out)

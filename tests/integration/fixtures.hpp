@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdlib>
+#include <optional>
 #include <future>
 #include <mutex>
 #include <string>
@@ -148,5 +150,35 @@ inline bool accounting_holds(const vwo::client_stats& s)
 {
     return s.accepted == s.delivered + s.failed() + s.dropped() + s.queued + s.in_flight;
 }
+
+/// Sets (or clears) an environment variable for the scope; restores the previous value after.
+/// Thread-safety: setenv is not safe against concurrent getenv, so use it only around launch()
+/// of clients that aim at 127.0.0.1 (no resolver thread runs; OpenSSL reads SSL_CERT_FILE /
+/// SSL_CERT_DIR and the proxy variables are read on the launching thread).
+class env_override {
+public:
+    env_override(const char* name, const std::optional<std::string>& value) : name_(name)
+    {
+        if (const char* old = std::getenv(name))
+            old_ = old;
+        if (value)
+            ::setenv(name, value->c_str(), 1);
+        else
+            ::unsetenv(name);
+    }
+    ~env_override()
+    {
+        if (old_)
+            ::setenv(name_, old_->c_str(), 1);
+        else
+            ::unsetenv(name_);
+    }
+    env_override(const env_override&) = delete;
+    env_override& operator=(const env_override&) = delete;
+
+private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
 
 } // namespace vwo::test

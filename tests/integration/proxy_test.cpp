@@ -95,32 +95,6 @@ std::string proxy_lines(const connect_proxy& proxy)
     return out;
 }
 
-/// Sets (or clears) an environment variable for the scope; restores the previous value after.
-class env_override {
-public:
-    env_override(const char* name, const std::optional<std::string>& value) : name_(name)
-    {
-        if (const char* old = std::getenv(name))
-            old_ = old;
-        if (value)
-            ::setenv(name, value->c_str(), 1);
-        else
-            ::unsetenv(name);
-    }
-    ~env_override()
-    {
-        if (old_)
-            ::setenv(name_, old_->c_str(), 1);
-        else
-            ::unsetenv(name_);
-    }
-    env_override(const env_override&) = delete;
-    env_override& operator=(const env_override&) = delete;
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
 
 /// "Basic " + base64("alice:s3cr:t@ x"): the credentials of the authenticating proxy below.
 constexpr const char* alice_basic = "Basic YWxpY2U6czNjcjp0QCB4";

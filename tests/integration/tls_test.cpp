@@ -48,34 +48,6 @@ boost::system::error_code push_error(vwo::client& client)
     return f.get();
 }
 
-/// Sets (or clears) an environment variable for the scope; restores the previous value after.
-/// setenv is not thread-safe against concurrent getenv: the clients using it aim at 127.0.0.1, so no
-/// resolver thread runs, and OpenSSL reads SSL_CERT_FILE / SSL_CERT_DIR on the launching thread.
-class env_override {
-public:
-    env_override(const char* name, const std::optional<std::string>& value) : name_(name)
-    {
-        if (const char* old = std::getenv(name))
-            old_ = old;
-        if (value)
-            ::setenv(name, value->c_str(), 1);
-        else
-            ::unsetenv(name);
-    }
-    ~env_override()
-    {
-        if (old_)
-            ::setenv(name_, old_->c_str(), 1);
-        else
-            ::unsetenv(name_);
-    }
-    env_override(const env_override&) = delete;
-    env_override& operator=(const env_override&) = delete;
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
 
 /// The subject-name hash `openssl x509 -hash -noout` prints, as 8 hex digits.
 std::string subject_hash(const fs::path& pem)
