@@ -330,7 +330,8 @@ TEST_CASE("C++ decisions equal vwo-node-sdk 1.73.0 on every committed table", "[
                 const std::string user = row[0].get<std::string>();
                 if (is_ascii(user)) continue;
                 const auto& [custom, targeting] = profiles.at(row[1].get<std::size_t>());
-                const auto split = split_tokens(row[3].get<std::string>());
+                const std::string tokens = row[3].get<std::string>(); // split_tokens views into it
+                const auto split = split_tokens(tokens);
                 for (std::size_t i = 0; i < campaigns.size(); ++i) {
                     replay(settings, campaigns[i], user, custom, targeting, bucketing_compat::standard, split[i],
                            scratch, ignored, "");

@@ -62,33 +62,39 @@ TEST_CASE("Traffic: bucket 50 is in at 50 %, out at 49 %", "[decision][decide]")
 {
     auto c = campaign_json();
     c["percentTraffic"] = 50;
-    auto d = run(*settings_with(c), "Ashley");
+    const auto at_50 = settings_with(c); // decision_result points into it
+    auto d = run(*at_50, "Ashley");
     CHECK(d.status == decision_status::bucketed);
     CHECK(d.variation_bucket == 9972); // 4986 scaled by 10000/50/100 = 2
     CHECK(d.chosen->name == "Variation-1");
     c["percentTraffic"] = 49;
-    d = run(*settings_with(c), "Ashley");
+    const auto at_49 = settings_with(c); // decision_result points into it
+    d = run(*at_49, "Ashley");
     CHECK(d.status == decision_status::not_in_traffic);
     CHECK_FALSE(d.chosen);
     c["percentTraffic"] = 0;
-    CHECK(run(*settings_with(c), "Ashley").status == decision_status::not_in_traffic);
+    const auto at_0 = settings_with(c); // decision_result points into it
+    CHECK(run(*at_0, "Ashley").status == decision_status::not_in_traffic);
 }
 
 TEST_CASE("Seeds: isBucketingSeedEnabled, isNB (case B), isNBv2 (case C)", "[decision][decide]")
 {
     auto c = campaign_json();
     c["isBucketingSeedEnabled"] = true;
-    auto d = run(*settings_with(c), "Ashley");
+    const auto seeded = settings_with(c); // decision_result points into it
+    auto d = run(*seeded, "Ashley");
     CHECK(d.traffic_hash == 303069463u); // "101_Ashley"
     CHECK(d.traffic_bucket == 8);
     CHECK(d.variation_bucket == 706);
 
-    d = run(*settings_with(campaign_json(), json{{"isNB", true}}), "Ashley");
+    const auto nb = settings_with(campaign_json(), json{{"isNB", true}}); // decision_result points into it
+    d = run(*nb, "Ashley");
     CHECK(d.traffic_hash == 303069463u); // seeded by isNB
     CHECK(d.variation_hash == 2141232222u); // case B: the user id alone
     CHECK(d.variation_bucket == 4986);
 
-    d = run(*settings_with(campaign_json(), json{{"isNBv2", true}}), "Ashley");
+    const auto nb_v2 = settings_with(campaign_json(), json{{"isNBv2", true}}); // decision_result points into it
+    d = run(*nb_v2, "Ashley");
     CHECK(d.variation_hash == 4016370885u); // case C: "101_123456_Ashley"
     CHECK(d.variation_bucket == 9352);
     CHECK(d.chosen->name == "Variation-1");
@@ -157,7 +163,8 @@ TEST_CASE("Whitelisting: bypasses traffic and pre-segmentation, skips {}, re-buc
     CHECK(run(*s, "Dave").status == decision_status::presegmentation_failed);
     // The flag off: variation segments are ignored.
     c["isForcedVariationEnabled"] = false;
-    CHECK(run(*settings_with(c), "Bob").status == decision_status::presegmentation_failed);
+    const auto segmented = settings_with(c); // decision_result points into it
+    CHECK(run(*segmented, "Bob").status == decision_status::presegmentation_failed);
 }
 
 TEST_CASE("Whitelisting with isUserListEnabled matches the visitor UUID, not the id", "[decision][decide]")
