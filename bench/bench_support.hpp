@@ -1,13 +1,12 @@
 #pragma once
 
 // Small pieces shared by the benchmark programs: the settings file they launch with, latency
-// percentiles, process CPU time and resident memory. Linux only (reads /proc).
+// percentiles, process CPU time and minor page faults (getrusage).
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -83,15 +82,6 @@ inline long minor_faults()
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     return usage.ru_minflt;
-}
-
-/// Resident set size in bytes, from /proc/self/statm.
-inline std::size_t resident_bytes()
-{
-    std::ifstream statm("/proc/self/statm");
-    std::size_t pages_total = 0, pages_resident = 0;
-    statm >> pages_total >> pages_resident;
-    return pages_resident * 4096;
 }
 
 } // namespace vwo::bench
