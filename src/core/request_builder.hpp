@@ -23,8 +23,10 @@ struct usage_stats {
     bool user_storage = false;   ///< ss=1
     bool custom_logger = false;  ///< cl=1
     std::optional<int> log_level; ///< ll=<n>, present when the user set a level
+    bool track_returning_user = false; ///< tr=1
+    bool goal_type_to_track = false;   ///< gt=1
 
-    /// "eb=1&cl=1&ll=4&_l=1" in that order (eb, ig, ss, cl, ll, _l); "" when nothing is set.
+    /// "eb=1&cl=1&ll=4&_l=1" in that order (eb, ig, ss, cl, ll, tr, gt, _l); "" when nothing is set.
     std::string to_query() const;
 };
 
@@ -53,6 +55,10 @@ struct wire_request {
     std::string authorization; ///< Authorization header value, "" for none
     std::string content_type;  ///< "" for none; "application/json" for POST bodies
     std::string user_agent;    ///< User-Agent header value
+    /// X-Device-User-Agent / VWO-X-Forwarded-For (decision-apis.md B §11.9): the visitor's user agent
+    /// and IP as encodeURIComponent gives them (as Node sends them); "" = header not sent.
+    std::string device_user_agent;
+    std::string forwarded_for;
 };
 
 using system_time = std::chrono::system_clock::time_point;

@@ -451,6 +451,10 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             msg.set(http::field::authorization, request.authorization);
         if (!request.content_type.empty())
             msg.set(http::field::content_type, request.content_type);
+        if (!request.device_user_agent.empty())
+            msg.set("X-Device-User-Agent", request.device_user_agent);
+        if (!request.forwarded_for.empty())
+            msg.set("VWO-X-Forwarded-For", request.forwarded_for);
         msg.keep_alive(true);
         if (request.method == core::http_method::post) {
             msg.body() = request.body;

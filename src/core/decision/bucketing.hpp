@@ -3,6 +3,8 @@
 // Bucketing (decision-apis.md Part B §3): the hash input in both compatibility modes, the bucket
 // formula, variation ranges, seed strings and the traffic multiplier. Pure functions, thread-safe.
 
+#include <vwo/decision_types.hpp>
+
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -10,11 +12,9 @@
 
 namespace vwo::core::decision {
 
-/// Which bytes of a user id are hashed (Part A, "Non-ASCII user ids"). Both agree on ASCII.
-enum class bucketing_compat {
-    standard, ///< the UTF-8 bytes, as the Python, Ruby and other official SDKs hash
-    node,     ///< the low byte of each UTF-16 code unit, length in code units: Node's buckets (§3.1)
-};
+/// Which bytes of a user id are hashed (Part A, "Non-ASCII user ids"; vwo/decision_types.hpp).
+/// node: the low byte of each UTF-16 code unit, length in code units (§3.1).
+using vwo::bucketing_compat;
 
 /// The seed of Node's `Hasher.v3(key, SEED_VALUE)` (N constants/index.js: SEED_VALUE 1).
 inline constexpr std::uint32_t hash_seed_value = 1;
