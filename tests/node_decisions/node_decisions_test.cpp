@@ -11,7 +11,8 @@
 //                              which is what Part A prescribes for the default mode.
 // The only allowed difference is a Part A fix of a Node bug, each named below. It also checks that
 // Node sent exactly one (stubbed) track-user impression per activate with a variation and per
-// isFeatureEnabled with a variation (§2), as the C++ decisions predict.
+// isFeatureEnabled with a variation (§2), as the C++ decisions predict (except where a named
+// exception gives a variation that Node's exception denied: Node sent nothing there).
 
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
@@ -28,6 +29,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -138,12 +140,19 @@ enum class named_exception {
     // "Cannot read properties of undefined (reading 'length')" and returns null for every user in a
     // disabled variation; we take the variation with id "1" as the control (FT_STRING_IDS).
     control_by_string_id,
+    // B §15 #4 / §7.2: the MEG random algorithm gives each of n eligible members floor(100/n) %, so
+    // for n = 3 (7, ...) the ranges end at 9900 (9800, ...); a group bucket above them finds no winner
+    // and Node throws TypeError "Cannot read properties of null (reading 'key')" → null / false. We
+    // extend the last range to 10000, so the last eligible member gets a variation there
+    // (decision_result::group_range_extended).
+    meg_random_gap,
 };
 
 const char* name_of(named_exception e)
 {
     switch (e) {
     case named_exception::control_by_string_id: return "Part A fix of B 15#7: feature-test control found by string id \"1\"";
+    case named_exception::meg_random_gap: return "Part A fix of B 15#4: MEG random-algorithm gap given to the last member";
     case named_exception::none: break;
     }
     return "";
@@ -152,6 +161,7 @@ const char* name_of(named_exception e)
 struct report {
     std::map<std::string, std::size_t> exceptions; // name → count
     std::vector<std::string> first_mismatches;
+    std::set<std::string> meg_gap_users; // "<settings> <mode> user <id>" where the gap fix gave a variation
 };
 
 // Replays one user's calls on one campaign, as the API layer will wire them.
@@ -177,10 +187,14 @@ void replay(const campaign_settings& settings, const json& table_campaign, std::
         return '?';
     };
 
+    // The MEG gap exception holds only where C++ has a variation and Node the null of its TypeError.
+    const bool meg_gap = d.group_range_extended && d.chosen != nullptr;
+    if (meg_gap && !context.empty()) rep.meg_gap_users.insert(context);
     const auto check = [&](std::size_t pos, char ours, const std::string& what, const std::string& detail,
-                           named_exception allowed) {
+                           named_exception allowed, char node_null = '-') {
         ++count.calls;
         const char theirs = pos < expected_token.size() ? expected_token[pos] : '!';
+        if (allowed == named_exception::none && meg_gap && theirs == node_null) allowed = named_exception::meg_random_gap;
         if (theirs == ours) {
             ++count.equal;
         } else if (allowed != named_exception::none) {
@@ -199,12 +213,14 @@ void replay(const campaign_settings& settings, const json& table_campaign, std::
     check(0, a, "activate", "", named_exception::none);
     check(1, variation_char(decision_api::get_variation_name), "getVariationName", "", named_exception::none);
     const bool enabled = running && api_accepts(decision_api::is_feature_enabled, c->type) && is_feature_enabled(*c, d);
-    check(2, enabled ? '1' : '0', "isFeatureEnabled", "", named_exception::none);
+    check(2, enabled ? '1' : '0', "isFeatureEnabled", "", named_exception::none, '0');
 
     // Impressions (§2): activate with a variation, and isFeatureEnabled whenever a variation was
-    // assigned (whatever its isFeatureEnabled).
-    if (a != '-') ++count.track_user;
-    if (running && api_accepts(decision_api::is_feature_enabled, c->type) && d.chosen != nullptr) ++count.track_user;
+    // assigned (whatever its isFeatureEnabled). Not in a MEG gap: Node threw before tracking.
+    if (!meg_gap && a != '-') ++count.track_user;
+    if (!meg_gap && running && api_accepts(decision_api::is_feature_enabled, c->type) && d.chosen != nullptr) {
+        ++count.track_user;
+    }
 
     const auto& keys = table_campaign["variables"];
     for (std::size_t k = 0; k < keys.size(); ++k) {
@@ -217,11 +233,10 @@ void replay(const campaign_settings& settings, const json& table_campaign, std::
             if (lookup.control_by_string_id) allowed = named_exception::control_by_string_id;
         }
         char ours = '?';
+        char node_null = '?';
         for (std::size_t i = 0; i < values.size(); ++i) {
-            if (same_value(values[i], value)) {
-                ours = digits[i];
-                break;
-            }
+            if (ours == '?' && same_value(values[i], value)) ours = digits[i];
+            if (node_null == '?' && values[i].is_null()) node_null = digits[i];
         }
         // The exception applies only where Node's value is the null of its TypeError.
         if (allowed != named_exception::none) {
@@ -231,7 +246,7 @@ void replay(const campaign_settings& settings, const json& table_campaign, std::
                 allowed = named_exception::none;
             }
         }
-        check(3 + k, ours, "getFeatureVariableValue(" + variable + ")", " = " + describe(value), allowed);
+        check(3 + k, ours, "getFeatureVariableValue(" + variable + ")", " = " + describe(value), allowed, node_null);
     }
 }
 
@@ -364,10 +379,14 @@ TEST_CASE("C++ decisions equal vwo-node-sdk 1.73.0 on every committed table", "[
                 total_standard.equal, total_standard.exceptions, total_standard.mismatches, users_total,
                 non_ascii_total);
     for (const auto& [name, n] : rep.exceptions) std::printf("  named exception: %s: %zu calls\n", name.c_str(), n);
+    std::printf("  MEG random-algorithm gap: %zu (settings, mode, user) rows where the fix gave a variation\n",
+                rep.meg_gap_users.size());
+    for (const auto& row : rep.meg_gap_users) std::printf("    %s\n", row.c_str());
     for (const auto& m : rep.first_mismatches) UNSCOPED_INFO(m);
     CHECK(total_node.mismatches == 0);
     CHECK(total_standard.mismatches == 0);
     CHECK(total_node.equal + total_node.exceptions == total_node.calls);
     // Each named exception must actually occur (otherwise the table no longer covers it).
     CHECK(rep.exceptions.count(name_of(named_exception::control_by_string_id)) == 1);
+    CHECK(rep.exceptions.count(name_of(named_exception::meg_random_gap)) == 1);
 }

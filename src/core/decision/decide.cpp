@@ -1,5 +1,6 @@
 #include "core/decision/decide.hpp"
 
+#include "core/decision/groups.hpp"
 #include "core/decision/whitelisting.hpp"
 
 #include <array>
@@ -40,6 +41,15 @@ const variation* find_in_ranges(const campaign& c, double bucket) noexcept
     return nullptr;
 }
 
+// The campaign's group as Node sees it: N getVariation tests `if (groupId)`, so a group whose id is the
+// number 0 is no group at all (no MEG rules, no groupId in the hook).
+const campaign_group* group_of(const campaign_settings& settings, const campaign& c) noexcept
+{
+    if (!c.group_index) return nullptr;
+    const campaign_group& group = settings.groups()[*c.group_index];
+    return group.id == "0" ? nullptr : &group;
+}
+
 } // namespace
 
 std::string_view to_string(decision_status status) noexcept
@@ -50,6 +60,12 @@ std::string_view to_string(decision_status status) noexcept
     case decision_status::presegmentation_failed: return "pre-segmentation failed";
     case decision_status::not_in_traffic: return "not part of the campaign's traffic";
     case decision_status::no_variation_in_range: return "bucket outside every variation range";
+    case decision_status::stored: return "variation from user storage";
+    case decision_status::not_activated: return "not activated: nothing in user storage";
+    case decision_status::group_claimed_by_other:
+        return "another campaign of the group whitelists the user or has a stored variation";
+    case decision_status::group_lost: return "another campaign of the group won";
+    case decision_status::group_no_winner: return "no campaign of the group won";
     }
     return "unknown";
 }
@@ -69,8 +85,10 @@ const variation* bucket_to_variation(const campaign_settings& settings, const ca
 decision_result decide(const campaign_settings& settings, const campaign& c, const decision_input& input)
 {
     decision_result result;
+    result.group = group_of(settings, c); // the hook carries groupId / groupName whatever the outcome
 
-    // §4 step 4: whitelisting first; a match skips storage, pre-segmentation and traffic.
+    // §4 step 4: whitelisting first; a match skips storage, pre-segmentation, traffic and the group,
+    // and is never stored.
     if (c.is_forced_variation_enabled) {
         const whitelisting_result w =
             evaluate_whitelisting(settings, c, input.user_id, input.variation_targeting_variables, input.compat);
@@ -82,7 +100,20 @@ decision_result decide(const campaign_settings& settings, const campaign& c, con
         }
     }
 
-    // Step 5 (user storage) belongs to issue 8.
+    // Step 5: a usable stored variation is kept even if traffic, segments or weights changed since (§8.2).
+    if (input.storage != nullptr) {
+        if (const variation* stored = input.storage->stored_variation(c)) {
+            result.chosen = stored;
+            result.status = decision_status::stored;
+            return result;
+        }
+    }
+    // §8.2: get_variation_name / get_feature_variable_value / track with storage configured never
+    // make a fresh decision.
+    if (!input.allow_fresh_decision) {
+        result.status = decision_status::not_activated;
+        return result;
+    }
 
     // Step 6: pre-segmentation, then traffic (`&&`: traffic is not evaluated when segments fail).
     if (!c.segments.evaluate(segment_input{input.custom_variables, std::nullopt})) {
@@ -97,9 +128,24 @@ decision_result decide(const campaign_settings& settings, const campaign& c, con
         return result;
     }
 
-    // Step 7 (MEG groups) belongs to issue 8.
+    // Step 7: mutually exclusive groups (§7, groups.hpp); only the winner goes on to bucketing.
+    if (result.group != nullptr) {
+        const group_decision g = evaluate_group(settings, *result.group, c, input);
+        result.group_other = g.other;
+        result.group_claimed_by_storage = g.claimed_by_storage;
+        result.group_eligible = static_cast<std::uint32_t>(g.eligible);
+        result.group_bucket = g.group_bucket;
+        result.group_range_extended = g.last_range_extended;
+        switch (g.outcome) {
+        case group_outcome::called_wins: break;
+        case group_outcome::claimed_by_other: result.status = decision_status::group_claimed_by_other; return result;
+        case group_outcome::lost: result.status = decision_status::group_lost; return result;
+        case group_outcome::no_winner: result.status = decision_status::group_no_winner; return result;
+        }
+    }
 
-    // Step 8: the variation bucket (§3.5 seeds and multiplier) and the first range holding it (§3.4).
+    // Step 8: the variation bucket (§3.5 seeds and multiplier, the campaign's own seed even after a
+    // group win) and the first range holding it (§3.4).
     result.variation_hash = variation_hash(settings, c, input.user_id, input.compat, result.traffic_hash);
     result.variation_bucket = bucket_value(result.variation_hash, max_traffic_value, c.plan.multiplier);
     result.chosen = find_in_ranges(c, result.variation_bucket);

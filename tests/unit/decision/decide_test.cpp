@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <set>
 #include <string>
 
 using namespace vwo::core::decision;
@@ -40,6 +42,35 @@ decision_result run(const campaign_settings& s, std::string_view user, const att
                     const attribute_map* targeting = nullptr, bucketing_compat compat = bucketing_compat::standard)
 {
     return decide(s, s.campaigns()[0], decision_input{user, custom, targeting, compat});
+}
+
+// Storage as a map of campaign key → variation name; usable only when the name exists (§8.1).
+// Thread-safety: none needed, one test thread.
+class map_storage final : public storage_probe {
+public:
+    std::map<std::string, std::string, std::less<>> names;
+    mutable int calls = 0;
+
+    const variation* stored_variation(const campaign& c) const override
+    {
+        ++calls;
+        const auto it = names.find(c.key);
+        if (it == names.end()) return nullptr;
+        for (const variation& v : c.variations) {
+            if (v.name == it->second) return &v;
+        }
+        return nullptr;
+    }
+};
+
+decision_result run_with(const campaign_settings& s, const campaign& c, std::string_view user,
+                         const storage_probe* storage, bool allow_fresh_decision = true,
+                         const attribute_map* targeting = nullptr)
+{
+    decision_input input{user, nullptr, targeting, bucketing_compat::standard};
+    input.storage = storage;
+    input.allow_fresh_decision = allow_fresh_decision;
+    return decide(s, c, input);
 }
 
 } // namespace
@@ -270,4 +301,202 @@ TEST_CASE("API gates by campaign type (§2)", "[decision][gate]")
     CHECK(api_accepts(get_feature_variable_value, campaign_type::feature_rollout));
     CHECK_FALSE(api_accepts(track, campaign_type::feature_rollout));
     CHECK(api_accepts(track, campaign_type::feature_test));
+}
+
+TEST_CASE("Storage: a stored variation is used as is even after traffic drops to 0", "[decision][decide]")
+{
+    auto c = campaign_json();
+    c["percentTraffic"] = 0;
+    c["segments"] = json::parse(R"({"custom_variable":{"plan":"enterprise"}})");
+    const auto s = settings_with(c);
+    map_storage storage;
+    storage.names["C"] = "Variation-1";
+    auto d = run_with(*s, s->campaigns()[0], "Ashley", &storage);
+    CHECK(d.status == decision_status::stored);
+    REQUIRE(d.chosen);
+    CHECK(d.chosen->name == "Variation-1");
+    CHECK(d.traffic_hash == 0); // neither segments nor traffic evaluated
+    // allow_fresh_decision does not matter when something usable is stored.
+    CHECK(run_with(*s, s->campaigns()[0], "Ashley", &storage, false).status == decision_status::stored);
+    // An unknown name is not usable: a fresh decision (here: pre-segmentation fails).
+    storage.names["C"] = "Nope";
+    CHECK(run_with(*s, s->campaigns()[0], "Ashley", &storage).status == decision_status::presegmentation_failed);
+}
+
+TEST_CASE("Storage: without a usable record allow_fresh_decision false gives not_activated", "[decision][decide]")
+{
+    const auto s = settings_with(campaign_json());
+    map_storage storage;
+    auto d = run_with(*s, s->campaigns()[0], "Ashley", &storage, false);
+    CHECK(d.status == decision_status::not_activated);
+    CHECK_FALSE(d.chosen);
+    CHECK(d.traffic_hash == 0);
+    CHECK(storage.calls == 1);
+    // activate / is_feature_enabled decide fresh.
+    d = run_with(*s, s->campaigns()[0], "Ashley", &storage, true);
+    CHECK(d.status == decision_status::bucketed);
+    CHECK(d.chosen->name == "Control");
+    // No storage configured: the same fresh decision as before this feature.
+    CHECK(run_with(*s, s->campaigns()[0], "Ashley", nullptr).status == decision_status::bucketed);
+}
+
+TEST_CASE("Storage: whitelisted users skip storage", "[decision][decide]")
+{
+    auto c = campaign_json();
+    c["isForcedVariationEnabled"] = true;
+    c["variations"][0]["segments"] = json::parse(R"({"custom_variable": {"tier": "gold"}})");
+    c["variations"][1]["segments"] = json::object();
+    const auto s = settings_with(c);
+    map_storage storage;
+    storage.names["C"] = "Variation-1";
+    const attribute_map gold{{"tier", std::string("gold")}};
+    auto d = run_with(*s, s->campaigns()[0], "Ashley", &storage, false, &gold);
+    CHECK(d.status == decision_status::whitelisted);
+    CHECK(d.chosen->name == "Control"); // overrides the different stored variation
+    CHECK(storage.calls == 0);
+    d = run_with(*s, s->campaigns()[0], "Ashley", &storage, false);
+    CHECK(d.status == decision_status::stored);
+    CHECK(d.chosen->name == "Variation-1");
+}
+
+TEST_CASE("Groups in decide: the group field and the MEG statuses", "[decision][decide][groups]")
+{
+    // Group 2, random, three members at 100 %: group buckets Ashley 1671, Bob 5065, user-100 9991.
+    auto a = campaign_json();
+    auto b = campaign_json();
+    b["id"] = 102;
+    b["key"] = "B";
+    b["isBucketingSeedEnabled"] = true;
+    auto wl = campaign_json();
+    wl["id"] = 103;
+    wl["key"] = "WL";
+    wl["isForcedVariationEnabled"] = true;
+    wl["variations"][1]["segments"] = json::parse(R"({"custom_variable": {"tier": "gold"}})");
+    json doc = {{"accountId", 123456}, {"sdkKey", "k"}, {"version", 1}, {"campaigns", json::array({a, b, wl})}};
+    doc["groups"] = json::parse(R"({"2": {"name": "Group two", "campaigns": [101, 102, 103]}})");
+    doc["campaignGroups"] = json::parse(R"({"101": 2, "102": 2, "103": 2})");
+    const auto parsed = parse_campaign_settings(doc.dump());
+    INFO(parsed.error);
+    REQUIRE(parsed.value);
+    const campaign_settings& s = *parsed.value;
+    const campaign& ca = s.campaigns()[0];
+    const campaign& cb = s.campaigns()[1];
+    const campaign& cwl = s.campaigns()[2];
+
+    auto d = run_with(s, ca, "Ashley", nullptr);
+    CHECK(d.status == decision_status::bucketed);
+    REQUIRE(d.group);
+    CHECK(d.group->id == "2");
+    CHECK(d.group->name == "Group two");
+    CHECK(d.group_bucket == 1671);
+    CHECK(d.group_eligible == 3);
+    CHECK(d.variation_bucket == 4986); // the campaign's own seed (Ashley), not the group seed
+    CHECK(d.chosen->name == "Control");
+
+    d = run_with(s, ca, "Bob", nullptr);
+    CHECK(d.status == decision_status::group_lost);
+    CHECK_FALSE(d.chosen);
+    CHECK(d.group_other == &cb);
+    d = run_with(s, cb, "Bob", nullptr);
+    CHECK(d.status == decision_status::bucketed);
+    CHECK(d.traffic_hash == 2233841877u); // B's own seed "102_Bob" (isBucketingSeedEnabled)
+    CHECK(d.variation_hash == d.traffic_hash);
+    CHECK(d.variation_bucket == 5202);
+    CHECK(d.chosen->name == "Variation-1");
+
+    // 9991: Node throws for every member; we give it to the last eligible member (WL).
+    d = run_with(s, cwl, "user-100", nullptr);
+    CHECK(d.status == decision_status::bucketed);
+    CHECK(d.group_range_extended);
+    d = run_with(s, ca, "user-100", nullptr);
+    CHECK(d.status == decision_status::group_lost);
+    CHECK(d.group_range_extended);
+
+    // Another member's whitelisting claims the user; the member itself is whitelisted (group set too).
+    const attribute_map gold{{"tier", std::string("gold")}};
+    d = run_with(s, ca, "Ashley", nullptr, true, &gold);
+    CHECK(d.status == decision_status::group_claimed_by_other);
+    CHECK(d.group_other == &cwl);
+    CHECK_FALSE(d.group_claimed_by_storage);
+    d = run_with(s, cwl, "Ashley", nullptr, true, &gold);
+    CHECK(d.status == decision_status::whitelisted);
+    CHECK(d.group == &s.groups()[0]);
+
+    // Another member's stored variation claims the user; the called one's own record wins first.
+    map_storage storage;
+    storage.names["B"] = "Variation-1";
+    d = run_with(s, ca, "Ashley", &storage);
+    CHECK(d.status == decision_status::group_claimed_by_other);
+    CHECK(d.group_other == &cb);
+    CHECK(d.group_claimed_by_storage);
+    d = run_with(s, cb, "Ashley", &storage, false);
+    CHECK(d.status == decision_status::stored);
+    CHECK(d.group == &s.groups()[0]);
+}
+
+TEST_CASE("Groups in decide: the advanced algorithm without a winner", "[decision][decide][groups]")
+{
+    auto a = campaign_json();
+    auto b = campaign_json();
+    b["id"] = 102;
+    b["key"] = "B";
+    json doc = {{"accountId", 123456}, {"sdkKey", "k"}, {"version", 1}, {"campaigns", json::array({a, b})}};
+    doc["groups"] = json::parse(R"({"3": {"name": "G3", "et": 2, "campaigns": [101, 102], "wt": {"101": 10}}})");
+    doc["campaignGroups"] = json::parse(R"({"101": 3, "102": 3})");
+    const auto parsed = parse_campaign_settings(doc.dump());
+    REQUIRE(parsed.value);
+    const campaign_settings& s = *parsed.value;
+    campaign_group g3;
+    g3.id = "3";
+    int no_winner = 0;
+    int won = 0;
+    for (int i = 0; i < 40; ++i) {
+        const std::string user = "user-" + std::to_string(i);
+        const double bucket = bucket_value(hash_text(std::string_view("3_" + user), bucketing_compat::standard), 10000);
+        const auto d = run_with(s, s.campaigns()[0], user, nullptr);
+        INFO(user << " " << bucket);
+        if (bucket <= 1000) {
+            ++won;
+            CHECK(d.has_variation());
+        } else {
+            ++no_winner;
+            CHECK(d.status == decision_status::group_no_winner);
+        }
+        // B has no wt: it never wins while A is eligible.
+        CHECK(run_with(s, s.campaigns()[1], user, nullptr).status ==
+              (bucket <= 1000 ? decision_status::group_lost : decision_status::group_no_winner));
+    }
+    CHECK(no_winner > 0);
+    CHECK(won > 0);
+}
+
+TEST_CASE("A group whose id is 0 is no group (Node tests if (groupId))", "[decision][decide][groups]")
+{
+    auto a = campaign_json();
+    auto b = campaign_json();
+    b["id"] = 102;
+    b["key"] = "B";
+    b["isForcedVariationEnabled"] = true;
+    b["variations"][1]["segments"] = json::parse(R"({"custom_variable": {"tier": "gold"}})");
+    json doc = {{"accountId", 123456}, {"sdkKey", "k"}, {"version", 1}, {"campaigns", json::array({a, b})}};
+    doc["groups"] = json::parse(R"({"0": {"name": "G0", "campaigns": [101, 102]}})");
+    doc["campaignGroups"] = json::parse(R"({"101": 0, "102": 0})");
+    const auto parsed = parse_campaign_settings(doc.dump());
+    REQUIRE(parsed.value);
+    const attribute_map gold{{"tier", std::string("gold")}};
+    const auto d = run_with(*parsed.value, parsed.value->campaigns()[0], "Ashley", nullptr, true, &gold);
+    CHECK(d.status == decision_status::bucketed);
+    CHECK(d.group == nullptr);
+}
+
+TEST_CASE("Every decision status has its own text", "[decision][decide]")
+{
+    using enum decision_status;
+    std::set<std::string_view> texts;
+    for (const auto st : {whitelisted, bucketed, presegmentation_failed, not_in_traffic, no_variation_in_range, stored,
+                          not_activated, group_claimed_by_other, group_lost, group_no_winner}) {
+        CHECK(to_string(st) != "unknown");
+        texts.insert(to_string(st));
+    }
+    CHECK(texts.size() == 10);
 }
