@@ -76,6 +76,41 @@ api_result<bool> client::push_dimensions(detail::dimension_list dimensions, std:
     return impl_->push(std::move(dimensions), user_id);
 }
 
+api_result<std::optional<std::string>> client::activate(std::string_view campaign_key, std::string_view user_id,
+                                                        const call_options& options)
+{
+    if (!impl_)
+        return api_result<std::optional<std::string>>(std::nullopt);
+    return impl_->activate(campaign_key, user_id, options);
+}
+
+api_result<std::optional<std::string>> client::get_variation_name(std::string_view campaign_key,
+                                                                  std::string_view user_id,
+                                                                  const call_options& options)
+{
+    if (!impl_)
+        return api_result<std::optional<std::string>>(std::nullopt);
+    return impl_->get_variation_name(campaign_key, user_id, options);
+}
+
+api_result<bool> client::is_feature_enabled(std::string_view campaign_key, std::string_view user_id,
+                                            const call_options& options)
+{
+    if (!impl_)
+        return api_result<bool>(false);
+    return impl_->is_feature_enabled(campaign_key, user_id, options);
+}
+
+api_result<std::optional<variable_value>> client::get_feature_variable_value(std::string_view campaign_key,
+                                                                             std::string_view variable_key,
+                                                                             std::string_view user_id,
+                                                                             const call_options& options)
+{
+    if (!impl_)
+        return api_result<std::optional<variable_value>>(std::nullopt);
+    return impl_->get_feature_variable_value(campaign_key, variable_key, user_id, options);
+}
+
 api_result<bool> client::flush_events()
 {
     if (!impl_)
@@ -136,6 +171,30 @@ void start_flush(const std::shared_ptr<client_impl>& impl, flush_handler handler
     if (!impl)
         return complete_now(std::move(handler), make_error_code(errc::not_launched));
     impl->start_flush(std::move(handler));
+}
+
+void start_variation_call(const std::shared_ptr<client_impl>& impl, decision_request request,
+                          variation_handler handler)
+{
+    if (!impl)
+        return complete_now(std::move(handler), make_error_code(errc::not_launched), std::optional<std::string>());
+    impl->start_variation_call(request, std::move(handler));
+}
+
+void start_feature_call(const std::shared_ptr<client_impl>& impl, decision_request request, feature_handler handler)
+{
+    if (!impl)
+        return complete_now(std::move(handler), make_error_code(errc::not_launched), false);
+    impl->start_feature_call(request, std::move(handler));
+}
+
+void start_variable_call(const std::shared_ptr<client_impl>& impl, decision_request request,
+                         variable_handler handler)
+{
+    if (!impl)
+        return complete_now(std::move(handler), make_error_code(errc::not_launched),
+                            std::optional<variable_value>());
+    impl->start_variable_call(request, std::move(handler));
 }
 
 void start_settings_fetch(settings_request request, settings_handler handler)

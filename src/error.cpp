@@ -40,6 +40,13 @@ public:
         case errc::proxy_auth_required: return "proxy authentication required (407)";
         case errc::proxy_failed: return "proxy could not open the tunnel";
         case errc::proxy_rejected: return "proxy refused the tunnel";
+        case errc::campaign_not_found: return "no campaign with this key";
+        case errc::campaign_not_running: return "campaign not running";
+        case errc::campaign_type_mismatch: return "API not applicable to this campaign type";
+        case errc::user_storage_required: return "MAB campaign needs user storage";
+        case errc::variable_not_found: return "feature variable not found";
+        case errc::variable_type_mismatch: return "feature variable value does not fit its type";
+        case errc::goal_not_found: return "goal not found in the campaign";
         }
         return "unknown vwo error " + std::to_string(value);
     }

@@ -2,6 +2,7 @@
 
 #include <vwo/api_result.hpp>
 #include <vwo/client_options.hpp>
+#include <vwo/decision_types.hpp>
 #include <vwo/detail/push_plumbing.hpp>
 #include <vwo/push_result.hpp>
 #include <vwo/stats.hpp>
@@ -13,8 +14,10 @@
 #include <chrono>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace vwo {
@@ -86,6 +89,108 @@ public:
             detail::initiate_push{impl_}, token, detail::to_dimension_list(dimensions), std::string(user_id));
     }
 
+    // ---- Decisions (docs/decisions.md) ------------------------------------------------------
+    // Each decision is made at once on the calling thread, without I/O or locks. Immediate mode
+    // returns it at once; promise mode (return_promise_for.<api> or .all) returns a future that
+    // holds the same decision once the impression the call sends (if any) was acknowledged or
+    // finally failed: a user keeps the variation when tracking fails. Calls that cannot decide
+    // (empty key or id, unknown or paused campaign, wrong campaign type, opted out, empty client)
+    // log why and return std::nullopt / false.
+
+    /// VISUAL_AB campaigns: the user's variation name, and a "variation shown" impression is sent.
+    api_result<std::optional<std::string>> activate(std::string_view campaign_key, std::string_view user_id,
+                                                    const call_options& options = {});
+    /// The user's variation name without sending anything (every campaign type except FEATURE_ROLLOUT).
+    api_result<std::optional<std::string>> get_variation_name(std::string_view campaign_key,
+                                                              std::string_view user_id,
+                                                              const call_options& options = {});
+    /// The same as get_variation_name (Node's alias).
+    api_result<std::optional<std::string>> get_variation(std::string_view campaign_key, std::string_view user_id,
+                                                         const call_options& options = {})
+    {
+        return get_variation_name(campaign_key, user_id, options);
+    }
+    /// FEATURE_TEST and FEATURE_ROLLOUT campaigns: whether the feature is on for the user; sends an
+    /// impression when the user got a variation (also one with the feature off).
+    api_result<bool> is_feature_enabled(std::string_view campaign_key, std::string_view user_id,
+                                        const call_options& options = {});
+    /// FEATURE_TEST and FEATURE_ROLLOUT campaigns: the variable's value for the user (the control's when
+    /// the user's variation has the feature off), cast to its declared type; sends nothing.
+    api_result<std::optional<variable_value>> get_feature_variable_value(std::string_view campaign_key,
+                                                                         std::string_view variable_key,
+                                                                         std::string_view user_id,
+                                                                         const call_options& options = {});
+
+    /// The same decisions for any completion token. The handler gets (error, decision): the error
+    /// says why no decision was made (errc::campaign_not_found, ...), or, when one was made and an
+    /// impression sent, how its delivery ended (empty: 2xx). The decision is passed either way.
+    /// Arguments are copied at once. Each has an overload without call_options; in a coroutine prefer
+    /// it (or a named call_options) to a braced `{}`: g++ 12 destroys a temporary inside a co_await
+    /// expression twice (GCC PR c++/99576, fixed in GCC 13).
+    template <class CompletionToken = boost::asio::deferred_t>
+    [[nodiscard]] auto async_activate(std::string_view campaign_key, std::string_view user_id,
+                                      const call_options& options, CompletionToken&& token = {})
+    {
+        return boost::asio::async_initiate<CompletionToken, detail::variation_signature>(
+            detail::initiate_variation_call{impl_}, token,
+            decision_call(detail::decision_request::api::activate, campaign_key, {}, user_id, options));
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+    [[nodiscard]] auto async_get_variation_name(std::string_view campaign_key, std::string_view user_id,
+                                                const call_options& options, CompletionToken&& token = {})
+    {
+        return boost::asio::async_initiate<CompletionToken, detail::variation_signature>(
+            detail::initiate_variation_call{impl_}, token,
+            decision_call(detail::decision_request::api::get_variation_name, campaign_key, {}, user_id, options));
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+    [[nodiscard]] auto async_is_feature_enabled(std::string_view campaign_key, std::string_view user_id,
+                                                const call_options& options, CompletionToken&& token = {})
+    {
+        return boost::asio::async_initiate<CompletionToken, detail::feature_signature>(
+            detail::initiate_feature_call{impl_}, token,
+            decision_call(detail::decision_request::api::is_feature_enabled, campaign_key, {}, user_id, options));
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+    [[nodiscard]] auto async_get_feature_variable_value(std::string_view campaign_key, std::string_view variable_key,
+                                                        std::string_view user_id, const call_options& options,
+                                                        CompletionToken&& token = {})
+    {
+        return boost::asio::async_initiate<CompletionToken, detail::variable_signature>(
+            detail::initiate_variable_call{impl_}, token,
+            decision_call(detail::decision_request::api::get_feature_variable_value, campaign_key, variable_key,
+                          user_id, options));
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+        requires(!std::is_convertible_v<CompletionToken, const call_options&>)
+    [[nodiscard]] auto async_activate(std::string_view campaign_key, std::string_view user_id,
+                                      CompletionToken&& token = {})
+    {
+        return async_activate(campaign_key, user_id, call_options{}, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+        requires(!std::is_convertible_v<CompletionToken, const call_options&>)
+    [[nodiscard]] auto async_get_variation_name(std::string_view campaign_key, std::string_view user_id,
+                                                CompletionToken&& token = {})
+    {
+        return async_get_variation_name(campaign_key, user_id, call_options{}, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+        requires(!std::is_convertible_v<CompletionToken, const call_options&>)
+    [[nodiscard]] auto async_is_feature_enabled(std::string_view campaign_key, std::string_view user_id,
+                                                CompletionToken&& token = {})
+    {
+        return async_is_feature_enabled(campaign_key, user_id, call_options{}, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+        requires(!std::is_convertible_v<CompletionToken, const call_options&>)
+    [[nodiscard]] auto async_get_feature_variable_value(std::string_view campaign_key, std::string_view variable_key,
+                                                        std::string_view user_id, CompletionToken&& token = {})
+    {
+        return async_get_feature_variable_value(campaign_key, variable_key, user_id, call_options{},
+                                                std::forward<CompletionToken>(token));
+    }
+
     /// Batch mode: sends what is queued now. true once the batch was acknowledged (promise
     /// mode) or handed over (immediate mode); false when not in batch mode or nothing was queued.
     api_result<bool> flush_events();
@@ -114,6 +219,13 @@ private:
     friend client launch(const client_options&, boost::system::error_code&);
     explicit client(std::shared_ptr<client_impl> impl) noexcept;
     api_result<bool> push_dimensions(detail::dimension_list dimensions, std::string_view user_id);
+    static detail::decision_request decision_call(detail::decision_request::api which, std::string_view campaign_key,
+                                                  std::string_view variable_key, std::string_view user_id,
+                                                  const call_options& options)
+    {
+        return detail::decision_request{which, std::string(campaign_key), std::string(variable_key),
+                                        std::string(user_id), options};
+    }
 
     std::shared_ptr<client_impl> impl_;
 };

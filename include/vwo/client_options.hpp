@@ -1,5 +1,6 @@
 #pragma once
 
+#include <vwo/decision_types.hpp>
 #include <vwo/log.hpp>
 #include <vwo/resolver.hpp>
 
@@ -15,12 +16,20 @@
 
 namespace vwo {
 
-/// Which APIs return a std::future ("delivered") instead of an immediate bool ("accepted").
+/// Which APIs return a std::future instead of an immediate value (docs/async-model.md). A decision is
+/// always made at once; the future becomes ready when the request the call sends (if any) was
+/// acknowledged with 2xx or finally failed. Its value is the decision either way (a user keeps the
+/// variation when tracking fails); push and track give false on failure.
 struct return_promise_options {
     bool all = false;  ///< every API
     /// push, and flush_events: a flush only means something as "the queued events were
     /// delivered" (Node's flushEvents always returns a promise), so it follows push.
     bool push = false;
+    bool activate = false;
+    bool get_variation_name = false; ///< sends nothing: the future is ready at once
+    bool track = false;
+    bool is_feature_enabled = false;
+    bool get_feature_variable_value = false; ///< sends nothing: the future is ready at once
 };
 
 /// Called on the SDK thread after each batch request finished: an empty error on 2xx,
@@ -91,7 +100,7 @@ struct client_options {
     /// Collector base URL: scheme, host, optional port and path.
     std::string endpoint = "https://dev.visualwebsiteoptimizer.com";
     std::optional<batch_events_options> batch_events;
-    /// Validate and log, send nothing; every result is true.
+    /// Validate and log, send nothing; push results are true, decisions are made as usual.
     bool development_mode = false;
     logging_options logging;
 
@@ -115,6 +124,16 @@ struct client_options {
     /// and keep running until shutdown() returns; call shutdown() from a thread that is not
     /// the only one running it, or it cannot wait and returns at its deadline.
     std::optional<boost::asio::any_io_executor> executor;
+
+    // Decision and tracking APIs (docs/decisions.md).
+    /// How non-ASCII user ids are hashed; ASCII ids get the same buckets either way.
+    bucketing_compat bucketing = bucketing_compat::standard;
+    /// Called once per decision on the caller's thread (Node's integrations.callback); empty: none.
+    integrations_callback integrations;
+    /// Track users again who already have a stored decision (call_options can override per call).
+    bool should_track_returning_user = false;
+    /// Which goal types track() counts unless a call says otherwise.
+    goal_type goal_type_to_track = goal_type::all;
 };
 
 /// For get_settings_file.

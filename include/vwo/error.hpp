@@ -42,6 +42,15 @@ enum class errc {
     proxy_auth_required,         ///< the proxy answered 407: credentials missing or refused (not retried)
     proxy_failed,                ///< the proxy could not open the tunnel (5xx, 408, 429, closed, malformed answer); retried
     proxy_rejected,              ///< the proxy refused the tunnel with another status (403, ...); not retried
+    // Decision and tracking APIs (docs/decisions.md): why a call made no decision. A decision that
+    // gives no variation (segments, traffic) is not an error.
+    campaign_not_found,          ///< no campaign with this key in the settings file
+    campaign_not_running,        ///< the campaign's status is not RUNNING
+    campaign_type_mismatch,      ///< the API does not apply to this campaign type (e.g. activate on a feature test)
+    user_storage_required,       ///< a MAB campaign needs client_options::user_storage
+    variable_not_found,          ///< get_feature_variable_value: no variable with this key
+    variable_type_mismatch,      ///< the variable's value does not fit its declared type
+    goal_not_found,              ///< track: the campaign has no goal with this identifier
 };
 
 /// The category of vwo::errc. Thread-safe: a function-local static, immutable once built.

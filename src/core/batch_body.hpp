@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -21,6 +22,14 @@ public:
     void append(const request_context& ctx, const dimension& dim, std::string_view user_id, system_time now);
     /// Appends an event rendered before (taken from another body with event()).
     void append_rendered(std::string_view event);
+    /// Appends the event that `render(std::string& text)` appends to the body's text (impressions and
+    /// goals render straight into the body, as dimensions do).
+    template <class Render>
+    void append_event(Render&& render)
+    {
+        begin_event();
+        std::forward<Render>(render)(text_);
+    }
 
     std::size_t size() const noexcept { return starts_.size(); }
     bool empty() const noexcept { return starts_.empty(); }

@@ -7,6 +7,7 @@
 #include <vwo/error.hpp>
 #include <vwo/version.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -26,30 +27,40 @@ using engine::push_op;
 
 namespace {
 
-// A std::promise<bool> that can never be broken: if its handler is destroyed without
-// being called (the io_context torn down with work pending), the future still gets false.
-class bool_promise {
+// A std::promise that can never be broken: if its handler is destroyed without being called
+// (the io_context torn down with work pending), the future still gets `fallback` (false for
+// push; the decision itself for the decision APIs).
+template <class T>
+class never_broken_promise {
 public:
-    bool_promise() = default;
-    bool_promise(bool_promise&& other) noexcept : promise_(std::move(other.promise_)), armed_(other.armed_)
+    explicit never_broken_promise(T fallback) : fallback_(std::move(fallback)) {}
+    never_broken_promise(never_broken_promise&& other) noexcept
+        : promise_(std::move(other.promise_)), fallback_(std::move(other.fallback_)), armed_(other.armed_)
     {
         other.armed_ = false;
     }
-    bool_promise& operator=(bool_promise&&) = delete;
-    ~bool_promise()
+    never_broken_promise& operator=(never_broken_promise&&) = delete;
+    ~never_broken_promise()
     {
         if (armed_)
-            promise_.set_value(false);
+            promise_.set_value(std::move(fallback_));
     }
-    std::future<bool> get_future() { return promise_.get_future(); }
-    void set(bool value)
+    std::future<T> get_future() { return promise_.get_future(); }
+    void set(T value)
     {
         if (std::exchange(armed_, false))
-            promise_.set_value(value);
+            promise_.set_value(std::move(value));
+    }
+    /// Completes with the fallback (the decision APIs' value whatever delivery did).
+    void set_fallback()
+    {
+        if (std::exchange(armed_, false))
+            promise_.set_value(std::move(fallback_));
     }
 
 private:
-    std::promise<bool> promise_;
+    std::promise<T> promise_;
+    T fallback_;
     bool armed_ = true;
 };
 
@@ -58,9 +69,26 @@ private:
 // built request's fixed part, its retry timer, handlers and bookkeeping. Calibrated by the R4
 // stress test, which measured ~2 KiB of resident memory per pending single-key push with
 // ~210 bytes of strings; counting only the strings let RSS reach ~6x the cap.
-std::uint32_t event_bytes(const core::dimension& d, const std::string& user_id)
+std::uint32_t dimension_bytes(const core::dimension& d, const std::string& user_id)
 {
     return static_cast<std::uint32_t>(3 * (d.key.size() + d.value.size() + user_id.size()) + 1536);
+}
+
+// An impression or goal: its strings three times (as dimension_bytes) plus the same fixed part.
+std::uint32_t tracked_bytes(const engine::tracked_event& t, const std::string& user_id)
+{
+    std::size_t strings = user_id.size() + t.visitor.user_agent.size() + t.visitor.ip_address.size();
+    if (const auto* shown = std::get_if<core::impression>(&t.what)) {
+        strings += shown->campaign_id.text.size() + shown->variation_id.text.size();
+    } else {
+        const auto& goal = std::get<core::goal_event>(t.what);
+        strings += goal.goal_identifier.size();
+        for (const auto& [key, value] : goal.event_properties)
+            strings += key.size() + core::attribute_text(value).size();
+        for (const auto& c : goal.campaigns)
+            strings += c.campaign_id.text.size() + c.variation_id.text.size() + c.goal_id.text.size() + 16;
+    }
+    return static_cast<std::uint32_t>(3 * strings + 1536);
 }
 
 std::string describe_keys(const core::dimensions& dims)
@@ -102,6 +130,22 @@ std::optional<std::string> check_options(const client_options& o)
 
 } // namespace
 
+std::uint32_t engine::push_op::event_count() const noexcept
+{
+    if (!tracked)
+        return static_cast<std::uint32_t>(dims.size());
+    if (const auto* goal = std::get_if<core::goal_event>(&tracked->what))
+        return static_cast<std::uint32_t>(goal->campaigns.size());
+    return 1;
+}
+
+std::uint32_t engine::push_op::event_bytes(std::uint32_t i) const
+{
+    if (!tracked)
+        return dimension_bytes(dims[i], user_id);
+    return tracked_bytes(*tracked, user_id);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Launch
 
@@ -128,12 +172,19 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
     if (!parsed.value)
         return fail(errc::invalid_settings, "settings file: " + parsed.error);
     const core::settings& s = *parsed.value;
+    // The campaigns are parsed once, here, into the immutable model every decision reads without locks.
+    auto campaigns = core::decision::parse_campaign_settings(options.settings_file);
+    if (!campaigns.value)
+        return fail(errc::invalid_settings, campaigns.error);
 
     core::usage_stats usage;
     usage.batch_events = options.batch_events.has_value();
     usage.custom_logger = static_cast<bool>(options.logging.logger);
     if (options.logging.level)
         usage.log_level = static_cast<int>(*options.logging.level);
+    usage.integrations = static_cast<bool>(options.integrations);
+    usage.track_returning_user = options.should_track_returning_user;
+    usage.goal_type_to_track = options.goal_type_to_track != goal_type::all;
     std::string prefix = origin->base_path;
     if (!s.collection_prefix.empty())
         prefix += "/" + s.collection_prefix;
@@ -146,6 +197,7 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
         return fail(errc::invalid_options, e.what());
     }
     impl->event_arch_ = s.event_arch_enabled;
+    impl->decisions_.emplace(std::move(campaigns.value), impl->options_, impl->log_);
     if (options.tls.insecure_skip_verify)
         impl->log_.warn("tls.insecure_skip_verify is set: server certificates are NOT verified. Never use this in "
                         "production.");
@@ -247,10 +299,10 @@ std::optional<error_code> client_impl::screen(const push_op& op)
 
 error_code client_impl::admit(std::shared_ptr<push_op> op)
 {
+    const std::uint32_t events = op->event_count();
     std::uint64_t bytes = 0;
-    for (const auto& d : op->dims)
-        bytes += event_bytes(d, op->user_id);
-    const std::uint64_t events = op->dims.size();
+    for (std::uint32_t i = 0; i < events; ++i)
+        bytes += op->event_bytes(i);
     bool post_drain = false;
     std::uint64_t full_since_last_log = 0;
     {
@@ -298,7 +350,7 @@ error_code client_impl::admit(std::shared_ptr<push_op> op)
 api_result<bool> client_impl::push(detail::dimension_list list, std::string_view user_id)
 {
     if (promise_mode()) {
-        bool_promise promise;
+        never_broken_promise<bool> promise(false);
         auto future = promise.get_future();
         start_push(std::move(list), std::string(user_id),
                    [p = std::move(promise)](error_code ec, push_result) mutable { p.set(!ec); });
@@ -317,16 +369,26 @@ void client_impl::start_push(detail::dimension_list list, std::string user_id, d
     auto op = std::make_shared<push_op>();
     op->dims = std::move(list);
     op->user_id = std::move(user_id);
+    std::vector<std::string> keys;
+    keys.reserve(op->dims.size());
+    for (const auto& d : op->dims)
+        keys.push_back(d.key);
+    start_op(std::move(op), std::move(keys), std::move(handler));
+}
+
+void client_impl::start_op(std::shared_ptr<push_op> op, std::vector<std::string> keys, detail::push_handler handler)
+{
     auto slot = handler.get_cancellation_slot();
     auto work = asio::prefer(asio::get_associated_executor(handler, exec_), asio::execution::outstanding_work.tracked);
     // Constructed in place, never assigned (any_completion_handler assignment recurses in Boost 1.81).
     op->completion.reset(new engine::push_completion{std::move(handler), std::move(work), {}, {}, 0, false});
-    op->completion->result.keys.reserve(op->dims.size());
-    for (const auto& d : op->dims)
-        op->completion->result.keys.push_back({d.key, {}});
+    op->completion->result.keys.reserve(keys.size());
+    for (auto& key : keys)
+        op->completion->result.keys.push_back({std::move(key), {}});
 
-    if (auto ends_here = screen(*op))
-        return complete_early(std::move(op), *ends_here);
+    if (!op->tracked) // impressions and goals were checked when the decision was made
+        if (auto ends_here = screen(*op))
+            return complete_early(std::move(op), *ends_here);
     if (slot.is_connected()) {
         // Cancelling abandons the wait, not the delivery: the handler completes with
         // operation_aborted at once while the request carries on and is still counted.
@@ -349,6 +411,175 @@ void client_impl::start_push(detail::dimension_list list, std::string user_id, d
     }
     if (error_code ec = admit(op))
         complete_early(std::move(op), ec);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Caller's thread: decision APIs
+
+bool client_impl::decision_opted_out(std::string_view api) const
+{
+    if (!opted_out_.load(std::memory_order_acquire))
+        return false;
+    std::string line(api);
+    line += " ignored: the client has opted out";
+    log_.info(line);
+    return true;
+}
+
+std::shared_ptr<push_op> client_impl::impression_op(const core::impression& shown, std::string_view user_id,
+                                                    const call_options& options) const
+{
+    auto op = std::make_shared<push_op>();
+    op->user_id = std::string(user_id);
+    op->tracked = std::make_unique<engine::tracked_event>(
+        engine::tracked_event{shown, core::visitor_info{options.user_agent, options.user_ip_address}, false});
+    return op;
+}
+
+template <class T>
+api_result<T> client_impl::answer_now(engine::api_answer<T> answer, std::string_view user_id,
+                                      const call_options& options, bool promise)
+{
+    auto ready = [&] {
+        if (!promise)
+            return api_result<T>(std::move(answer.value));
+        std::promise<T> p;
+        p.set_value(std::move(answer.value));
+        return api_result<T>(p.get_future());
+    };
+    if (!answer.impression)
+        return ready();
+    if (options_.development_mode) {
+        log_.info("development mode: impression for campaign '" + answer.campaign->key + "' not sent");
+        return ready();
+    }
+    auto op = impression_op(*answer.impression, user_id, options);
+    if (!promise) {
+        if (error_code ec = admit(std::move(op)); ec == errc::shutting_down)
+            log_.warn("impression for campaign '" + answer.campaign->key + "' not sent: the client is shut down");
+        return api_result<T>(std::move(answer.value));
+    }
+    // The future holds the decision whatever delivery did: a user keeps the variation when
+    // tracking fails (decision-apis.md Part A); the wait only tells when the impression is done.
+    never_broken_promise<T> p(std::move(answer.value));
+    auto future = p.get_future();
+    start_op(std::move(op), {answer.campaign->key},
+             [p = std::move(p)](error_code, push_result) mutable { p.set_fallback(); });
+    return api_result<T>(std::move(future));
+}
+
+template <class T>
+void client_impl::answer_later(engine::api_answer<T> answer, std::string_view user_id, const call_options& options,
+                               asio::any_completion_handler<void(error_code, T)> handler)
+{
+    if (answer.impression && options_.development_mode) {
+        log_.info("development mode: impression for campaign '" + answer.campaign->key + "' not sent");
+        answer.impression.reset();
+    }
+    if (!answer.impression) {
+        // Held in a shared state so that reading the handler's executor and moving the handler
+        // are never in one expression (their order would be unspecified).
+        struct pending {
+            asio::any_completion_handler<void(error_code, T)> handler;
+            error_code error;
+            T value;
+        };
+        auto state = std::make_shared<pending>(pending{std::move(handler), answer.error, std::move(answer.value)});
+        auto work = asio::prefer(asio::get_associated_executor(state->handler, exec_),
+                                 asio::execution::outstanding_work.tracked);
+        return post_completion(state->handler, std::move(work), [state] {
+            auto h = std::move(state->handler);
+            std::move(h)(state->error, std::move(state->value));
+        });
+    }
+    // The impression's delivery ends the call: the op's completion forwards (error, decision) to the
+    // caller's handler, on the caller's executor and with its cancellation slot.
+    auto slot = handler.get_cancellation_slot();
+    auto ex = asio::get_associated_executor(handler, exec_);
+    auto forward = [h = std::move(handler), value = std::move(answer.value)](error_code ec, push_result) mutable {
+        std::move(h)(ec, std::move(value));
+    };
+    auto op = impression_op(*answer.impression, user_id, options);
+    start_op(std::move(op), {answer.campaign->key},
+             detail::push_handler(asio::bind_cancellation_slot(slot, asio::bind_executor(ex, std::move(forward)))));
+}
+
+api_result<std::optional<std::string>> client_impl::activate(std::string_view campaign_key, std::string_view user_id,
+                                                            const call_options& options)
+{
+    const bool promise = promise_mode(options_.return_promise_for.activate);
+    if (decision_opted_out("activate"))
+        return answer_now(engine::api_answer<std::optional<std::string>>{}, user_id, options, promise);
+    return answer_now(decisions_->activate(campaign_key, user_id, options), user_id, options, promise);
+}
+
+api_result<std::optional<std::string>> client_impl::get_variation_name(std::string_view campaign_key,
+                                                                      std::string_view user_id,
+                                                                      const call_options& options)
+{
+    const bool promise = promise_mode(options_.return_promise_for.get_variation_name);
+    if (decision_opted_out("get_variation_name"))
+        return answer_now(engine::api_answer<std::optional<std::string>>{}, user_id, options, promise);
+    return answer_now(decisions_->get_variation_name(campaign_key, user_id, options), user_id, options, promise);
+}
+
+api_result<bool> client_impl::is_feature_enabled(std::string_view campaign_key, std::string_view user_id,
+                                                 const call_options& options)
+{
+    const bool promise = promise_mode(options_.return_promise_for.is_feature_enabled);
+    if (decision_opted_out("is_feature_enabled"))
+        return answer_now(engine::api_answer<bool>{}, user_id, options, promise);
+    return answer_now(decisions_->is_feature_enabled(campaign_key, user_id, options), user_id, options, promise);
+}
+
+api_result<std::optional<variable_value>> client_impl::get_feature_variable_value(std::string_view campaign_key,
+                                                                                 std::string_view variable_key,
+                                                                                 std::string_view user_id,
+                                                                                 const call_options& options)
+{
+    const bool promise = promise_mode(options_.return_promise_for.get_feature_variable_value);
+    if (decision_opted_out("get_feature_variable_value"))
+        return answer_now(engine::api_answer<std::optional<variable_value>>{}, user_id, options, promise);
+    return answer_now(decisions_->get_feature_variable_value(campaign_key, variable_key, user_id, options), user_id,
+                      options, promise);
+}
+
+namespace {
+template <class T>
+engine::api_answer<T> opted_out_answer()
+{
+    engine::api_answer<T> answer;
+    answer.error = make_error_code(errc::opted_out);
+    return answer;
+}
+} // namespace
+
+void client_impl::start_variation_call(const detail::decision_request& r, detail::variation_handler handler)
+{
+    using answer_type = engine::api_answer<std::optional<std::string>>;
+    const bool activate = r.which == detail::decision_request::api::activate;
+    answer_type answer = decision_opted_out(activate ? "activate" : "get_variation_name")
+                             ? opted_out_answer<std::optional<std::string>>()
+                         : activate ? decisions_->activate(r.campaign_key, r.user_id, r.options)
+                                    : decisions_->get_variation_name(r.campaign_key, r.user_id, r.options);
+    answer_later(std::move(answer), r.user_id, r.options, std::move(handler));
+}
+
+void client_impl::start_feature_call(const detail::decision_request& r, detail::feature_handler handler)
+{
+    auto answer = decision_opted_out("is_feature_enabled")
+                      ? opted_out_answer<bool>()
+                      : decisions_->is_feature_enabled(r.campaign_key, r.user_id, r.options);
+    answer_later(std::move(answer), r.user_id, r.options, std::move(handler));
+}
+
+void client_impl::start_variable_call(const detail::decision_request& r, detail::variable_handler handler)
+{
+    auto answer = decision_opted_out("get_feature_variable_value")
+                      ? opted_out_answer<std::optional<variable_value>>()
+                      : decisions_->get_feature_variable_value(r.campaign_key, r.variable_key, r.user_id,
+                                                               r.options);
+    answer_later(std::move(answer), r.user_id, r.options, std::move(handler));
 }
 
 template <class Handler, class Fn>
@@ -437,17 +668,23 @@ void client_impl::poll_inbox()
 
 void client_impl::dispatch(const std::shared_ptr<push_op>& op, core::system_time now)
 {
-    const auto key_count = static_cast<std::uint32_t>(op->dims.size());
+    const std::uint32_t key_count = op->event_count();
     // Immediate-mode ops have nobody to report to: once built into requests they can go.
     std::shared_ptr<push_op> reported;
     if (op->completion) {
         op->completion->outstanding = key_count;
         reported = op;
     }
+    if (op->tracked)
+        return dispatch_tracked(op, reported, now);
 
     if (batch_mode()) {
-        for (std::uint32_t i = 0; i < key_count; ++i)
-            queue_batch_event(reported, i, op->dims[i], op->user_id, now);
+        for (std::uint32_t i = 0; i < key_count; ++i) {
+            const core::dimension& dim = op->dims[i];
+            queue_batch_event({reported, i, op->event_bytes(i)}, [&](std::string& out) {
+                core::append_batch_event(out, context_, dim, op->user_id, now);
+            });
+        }
         op->dims.clear();
         return;
     }
@@ -455,7 +692,7 @@ void client_impl::dispatch(const std::shared_ptr<push_op>& op, core::system_time
     auto out = std::make_shared<outgoing>();
     out->carried.reserve(key_count);
     for (std::uint32_t i = 0; i < key_count; ++i)
-        out->carried.push_back({reported, i, event_bytes(op->dims[i], op->user_id)});
+        out->carried.push_back({reported, i, op->event_bytes(i)});
     core::wire_request request;
     if (event_arch_) {
         request = core::build_event_arch_request(context_, op->dims, op->user_id, now, next_random());
@@ -472,11 +709,60 @@ void client_impl::dispatch(const std::shared_ptr<push_op>& op, core::system_time
     send(std::move(out), true);
 }
 
-void client_impl::queue_batch_event(const std::shared_ptr<push_op>& op, std::uint32_t index,
-                                    const core::dimension& dim, const std::string& user_id, core::system_time now)
+void client_impl::dispatch_tracked(const std::shared_ptr<push_op>& op, const std::shared_ptr<push_op>& reported,
+                                   core::system_time now)
 {
-    batch_.push_back({op, index, event_bytes(dim, user_id)});
-    batch_body_.append(context_, dim, user_id, now);
+    const engine::tracked_event& t = *op->tracked;
+    const std::uint32_t count = op->event_count();
+    // The same transport choice as push (push-protocol.md Part A): the batch queue when configured,
+    // else the event architecture when the account has it, else the legacy requests.
+    if (batch_mode()) {
+        for (std::uint32_t i = 0; i < count; ++i) {
+            queue_batch_event({reported, i, op->event_bytes(i)}, [&](std::string& out) {
+                if (const auto* shown = std::get_if<core::impression>(&t.what))
+                    core::append_impression_batch_event(out, context_, *shown, op->user_id, t.visitor, now);
+                else
+                    core::append_goal_batch_event(out, context_, std::get<core::goal_event>(t.what), i, op->user_id,
+                                                  t.visitor, now);
+            });
+        }
+        return;
+    }
+
+    auto out = std::make_shared<outgoing>();
+    out->carried.reserve(count);
+    for (std::uint32_t i = 0; i < count; ++i)
+        out->carried.push_back({reported, i, op->event_bytes(i)});
+    core::wire_request request;
+    if (const auto* shown = std::get_if<core::impression>(&t.what)) {
+        request = event_arch_ ? core::build_variation_shown_request(context_, *shown, op->user_id, t.visitor, now,
+                                                                    next_random())
+                              : core::build_track_user_get(context_, *shown, op->user_id, t.visitor, now,
+                                                           next_random());
+    } else {
+        const auto& goal = std::get<core::goal_event>(t.what);
+        if (event_arch_) {
+            request = core::build_goal_event_request(context_, goal, op->user_id, t.visitor, now, next_random());
+        } else if (!t.legacy_batch) {
+            request = core::build_track_goal_get(context_, goal, op->user_id, t.visitor, now, next_random());
+        } else {
+            core::batch_body body;
+            for (std::uint32_t i = 0; i < count; ++i)
+                body.append_event([&](std::string& text) {
+                    core::append_goal_batch_event(text, context_, goal, i, op->user_id, t.visitor, now);
+                });
+            request = core::build_batch_events_request(context_, body.take(out->event_starts));
+        }
+    }
+    out->request = std::make_shared<const core::wire_request>(std::move(request));
+    send(std::move(out), true);
+}
+
+template <class Render>
+void client_impl::queue_batch_event(carried_key key, Render&& render)
+{
+    batch_.push_back(std::move(key));
+    batch_body_.append_event(std::forward<Render>(render));
     if (batch_.size() >= options_.batch_events->events_per_request) {
         flush_batch(false, nullptr);
     } else if (!batch_timer_armed_) {
@@ -707,7 +993,7 @@ void client_impl::complete_op(push_op& op)
 api_result<bool> client_impl::flush_events()
 {
     if (promise_mode()) {
-        bool_promise promise;
+        never_broken_promise<bool> promise(false);
         auto future = promise.get_future();
         start_flush([p = std::move(promise)](error_code ec) mutable { p.set(!ec); });
         return api_result<bool>(std::move(future));

@@ -4,10 +4,12 @@
 // the SDK's own io_context thread (request building, batching, delivery, retries, shutdown).
 
 #include "core/batch_body.hpp"
+#include "core/decision_requests.hpp"
 #include "core/dimension.hpp"
 #include "core/request_builder.hpp"
 #include "core/retry_policy.hpp"
 #include "engine/brief_mutex.hpp"
+#include "engine/decision_service.hpp"
 #include "engine/logger.hpp"
 #include "transport/http_client.hpp"
 
@@ -31,6 +33,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 namespace vwo {
@@ -48,12 +51,28 @@ struct push_completion {
     bool completed = false;      ///< the handler was called or is on its way
 };
 
-/// One accepted push call. Lives until it is built into requests; with a completion, until
-/// every request that carries one of its keys finished.
+/// What a decision or track call sends: an impression (activate, is_feature_enabled) or a goal (track).
+struct tracked_event {
+    std::variant<core::impression, core::goal_event> what;
+    core::visitor_info visitor;
+    /// track, legacy: more than one campaign was considered, so the goal goes out as one batch-events
+    /// POST even if a single campaign converted (decision-apis.md B §10.1); otherwise one GET track-goal.
+    bool legacy_batch = false;
+};
+
+/// One accepted push, impression or goal. Lives until it is built into requests; with a
+/// completion, until every request that carries one of its events finished.
 struct push_op {
-    core::dimensions dims;
+    core::dimensions dims;                  ///< push: one event per dimension
+    std::unique_ptr<tracked_event> tracked; ///< decision and track calls (dims empty)
     std::string user_id;
     std::unique_ptr<push_completion> completion; ///< null in immediate mode
+
+    /// Events this op counts as (queue bounds, stats, per-key results): one per dimension, one per
+    /// impression, one per campaign of a goal.
+    std::uint32_t event_count() const noexcept;
+    /// What event `i` counts against max_queue_bytes.
+    std::uint32_t event_bytes(std::uint32_t i) const;
 };
 
 /// One key of one op inside a request.
@@ -97,6 +116,21 @@ public:
 
     api_result<bool> push(detail::dimension_list dims, std::string_view user_id);
     void start_push(detail::dimension_list dims, std::string user_id, detail::push_handler handler);
+
+    // Decision APIs: decided on the caller's thread; the impression (if any) goes through the engine.
+    api_result<std::optional<std::string>> activate(std::string_view campaign_key, std::string_view user_id,
+                                                    const call_options& options);
+    api_result<std::optional<std::string>> get_variation_name(std::string_view campaign_key,
+                                                              std::string_view user_id, const call_options& options);
+    api_result<bool> is_feature_enabled(std::string_view campaign_key, std::string_view user_id,
+                                        const call_options& options);
+    api_result<std::optional<variable_value>> get_feature_variable_value(std::string_view campaign_key,
+                                                                         std::string_view variable_key,
+                                                                         std::string_view user_id,
+                                                                         const call_options& options);
+    void start_variation_call(const detail::decision_request& request, detail::variation_handler handler);
+    void start_feature_call(const detail::decision_request& request, detail::feature_handler handler);
+    void start_variable_call(const detail::decision_request& request, detail::variable_handler handler);
     api_result<bool> flush_events();
     void start_flush(detail::flush_handler handler);
     void set_opt_out();
@@ -112,6 +146,7 @@ private:
     bool on_sdk_thread() const noexcept { return exec_.running_in_this_thread(); }
 
     bool promise_mode() const noexcept { return options_.return_promise_for.all || options_.return_promise_for.push; }
+    bool promise_mode(bool api_flag) const noexcept { return options_.return_promise_for.all || api_flag; }
     bool batch_mode() const noexcept { return options_.batch_events.has_value(); }
 
     // Caller's thread.
@@ -121,6 +156,22 @@ private:
     std::optional<boost::system::error_code> screen(const engine::push_op& op);
     boost::system::error_code admit(std::shared_ptr<engine::push_op> op);
     void complete_early(std::shared_ptr<engine::push_op> op, boost::system::error_code ec);
+    /// Gives `op` its completion (result keys named `keys`), honours cancellation and admits it.
+    void start_op(std::shared_ptr<engine::push_op> op, std::vector<std::string> keys, detail::push_handler handler);
+    /// The op that sends `shown` for `user_id`.
+    std::shared_ptr<engine::push_op> impression_op(const core::impression& shown, std::string_view user_id,
+                                                   const call_options& options) const;
+    /// The sync face of a decision API: the value now, or a future that is ready once the impression
+    /// (if any) finished. Never throws; in development mode nothing is sent.
+    template <class T>
+    api_result<T> answer_now(engine::api_answer<T> answer, std::string_view user_id, const call_options& options,
+                             bool promise);
+    /// The async face: completes `handler` with (error, value) once the impression (if any) finished.
+    template <class T>
+    void answer_later(engine::api_answer<T> answer, std::string_view user_id, const call_options& options,
+                      boost::asio::any_completion_handler<void(boost::system::error_code, T)> handler);
+    /// Opted out: logs and returns true (the decision APIs then return nothing).
+    bool decision_opted_out(std::string_view api) const;
     template <class Handler, class Fn>
     void post_completion(const Handler& handler, boost::asio::any_completion_executor work, Fn&& fn);
 
@@ -130,8 +181,11 @@ private:
     /// Drains, then polls again shortly while pushes keep coming (see admit()).
     void poll_inbox();
     void dispatch(const std::shared_ptr<engine::push_op>& op, core::system_time now);
-    void queue_batch_event(const std::shared_ptr<engine::push_op>& op, std::uint32_t index, const core::dimension& dim,
-                           const std::string& user_id, core::system_time now);
+    void dispatch_tracked(const std::shared_ptr<engine::push_op>& op, const std::shared_ptr<engine::push_op>& reported,
+                          core::system_time now);
+    /// Queues one batch event; `render(std::string&)` appends its JSON to the batch body.
+    template <class Render>
+    void queue_batch_event(engine::carried_key key, Render&& render);
     void flush_batch(bool all, std::shared_ptr<engine::flush_waiter> waiter);
     void send(std::shared_ptr<engine::outgoing> out, bool first_attempt);
     void on_attempt(const std::shared_ptr<engine::outgoing>& out, transport::exchange_result result);
@@ -149,6 +203,7 @@ private:
     const core::retry_policy retry_policy_;
     const engine::logger log_;
     bool event_arch_ = false; ///< set once in create(), before any request is built
+    std::optional<engine::decision_service> decisions_; ///< set once in create(), before the client is returned
 
     // Exactly one of: our own io_context run by thread_, or the user's executor. Either way
     // all SDK-thread state below is touched only through exec_, a strand.

@@ -5,6 +5,7 @@
 
 #include <vwo/detail/dimension.hpp>
 #include <vwo/client_options.hpp>
+#include <vwo/decision_types.hpp>
 #include <vwo/push_result.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -14,6 +15,7 @@
 #include <concepts>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +32,12 @@ using flush_signature = void(boost::system::error_code);
 using flush_handler = boost::asio::any_completion_handler<flush_signature>;
 using settings_signature = void(boost::system::error_code, std::string);
 using settings_handler = boost::asio::any_completion_handler<settings_signature>;
+using variation_signature = void(boost::system::error_code, std::optional<std::string>);
+using variation_handler = boost::asio::any_completion_handler<variation_signature>;
+using feature_signature = void(boost::system::error_code, bool);
+using feature_handler = boost::asio::any_completion_handler<feature_signature>;
+using variable_signature = void(boost::system::error_code, std::optional<variable_value>);
+using variable_handler = boost::asio::any_completion_handler<variable_signature>;
 
 
 /// Any range of pairs whose first and second convert to std::string_view
@@ -56,6 +64,21 @@ dimension_list to_dimension_list(const M& m)
 void start_push(const std::shared_ptr<client_impl>& impl, dimension_list dims, std::string user_id,
                 push_handler handler);
 void start_flush(const std::shared_ptr<client_impl>& impl, flush_handler handler);
+
+/// The arguments of one async decision call, copied at initiation (they need not outlive the call).
+struct decision_request {
+    enum class api { activate, get_variation_name, is_feature_enabled, get_feature_variable_value };
+    api which = api::activate;
+    std::string campaign_key;
+    std::string variable_key; ///< get_feature_variable_value only
+    std::string user_id;
+    call_options options;
+};
+void start_variation_call(const std::shared_ptr<client_impl>& impl, decision_request request,
+                          variation_handler handler);
+void start_feature_call(const std::shared_ptr<client_impl>& impl, decision_request request, feature_handler handler);
+void start_variable_call(const std::shared_ptr<client_impl>& impl, decision_request request,
+                         variable_handler handler);
 
 struct settings_request {
     std::string account_id;
@@ -84,6 +107,33 @@ struct initiate_flush {
     void operator()(Handler&& handler) const
     {
         start_flush(impl, flush_handler(std::forward<Handler>(handler)));
+    }
+};
+
+struct initiate_variation_call {
+    std::shared_ptr<client_impl> impl;
+    template <class Handler>
+    void operator()(Handler&& handler, decision_request request) const
+    {
+        start_variation_call(impl, std::move(request), variation_handler(std::forward<Handler>(handler)));
+    }
+};
+
+struct initiate_feature_call {
+    std::shared_ptr<client_impl> impl;
+    template <class Handler>
+    void operator()(Handler&& handler, decision_request request) const
+    {
+        start_feature_call(impl, std::move(request), feature_handler(std::forward<Handler>(handler)));
+    }
+};
+
+struct initiate_variable_call {
+    std::shared_ptr<client_impl> impl;
+    template <class Handler>
+    void operator()(Handler&& handler, decision_request request) const
+    {
+        start_variable_call(impl, std::move(request), variable_handler(std::forward<Handler>(handler)));
     }
 };
 

@@ -1,0 +1,296 @@
+#include "engine/decision_service.hpp"
+
+#include "core/decision/feature.hpp"
+
+#include <vwo/error.hpp>
+
+namespace vwo::engine {
+
+using boost::system::error_code;
+using core::decision::campaign;
+using core::decision::campaign_type;
+using core::decision::decision_api;
+using core::decision::decision_result;
+using core::decision::decision_status;
+
+namespace {
+
+std::string_view api_name(decision_api api) noexcept
+{
+    switch (api) {
+    case decision_api::activate: return "activate";
+    case decision_api::get_variation_name: return "get_variation_name";
+    case decision_api::is_feature_enabled: return "is_feature_enabled";
+    case decision_api::get_feature_variable_value: return "get_feature_variable_value";
+    case decision_api::track: return "track";
+    }
+    return "?";
+}
+
+std::string_view applicable_types(decision_api api) noexcept
+{
+    switch (api) {
+    case decision_api::activate: return "VISUAL_AB campaigns only";
+    case decision_api::get_variation_name: return "every campaign type except FEATURE_ROLLOUT";
+    case decision_api::is_feature_enabled:
+    case decision_api::get_feature_variable_value: return "FEATURE_TEST and FEATURE_ROLLOUT campaigns";
+    case decision_api::track: return "every campaign type except FEATURE_ROLLOUT";
+    }
+    return "?";
+}
+
+// Node's MAB check (§1.3 step 4) guards the APIs that store decisions or track goals.
+bool needs_storage_for_mab(decision_api api) noexcept
+{
+    return api == decision_api::activate || api == decision_api::is_feature_enabled || api == decision_api::track;
+}
+
+// The integrations callback fires where Node's HooksManager.execute runs (§12): at a whitelisting
+// hit, a stored variation, and after the called campaign (or group winner) was bucketed, also when
+// the bucket hit no variation. Never when pre-segmentation, traffic or a group took the user out.
+bool reaches_hook(decision_status status) noexcept
+{
+    switch (status) {
+    case decision_status::whitelisted:
+    case decision_status::stored:
+    case decision_status::bucketed:
+    case decision_status::no_variation_in_range: return true;
+    case decision_status::presegmentation_failed:
+    case decision_status::not_in_traffic:
+    case decision_status::not_activated:
+    case decision_status::group_claimed_by_other:
+    case decision_status::group_lost:
+    case decision_status::group_no_winner: return false;
+    }
+    return false;
+}
+
+// Build "<api>: <text>" without the `literal + std::string` form that g++ 12 -O3 misreads (-Wrestrict).
+std::string message(std::string_view api, std::initializer_list<std::string_view> parts)
+{
+    std::string out(api);
+    out += ": ";
+    for (std::string_view p : parts)
+        out += p;
+    return out;
+}
+
+} // namespace
+
+struct decision_service::gated {
+    const campaign* c = nullptr;
+    decision_result d;
+    error_code error;
+};
+
+decision_service::decision_service(std::shared_ptr<const core::decision::campaign_settings> settings,
+                                   const client_options& options, const logger& log)
+    : settings_(std::move(settings)), compat_(options.bucketing), integrations_(options.integrations),
+      track_returning_users_(options.should_track_returning_user), log_(log)
+{
+}
+
+decision_service::gated decision_service::decide(decision_api api, std::string_view campaign_key,
+                                                 std::string_view user_id, const call_options& options,
+                                                 std::string_view variable_key) const
+{
+    gated g;
+    const std::string_view name = api_name(api);
+    auto reject = [&](errc code, log_level level, std::initializer_list<std::string_view> parts) {
+        g.error = make_error_code(code);
+        log_.write(level, message(name, parts));
+        return std::move(g);
+    };
+    if (campaign_key.empty())
+        return reject(errc::invalid_argument, log_level::error, {"campaign_key must be a non-empty string"});
+    if (user_id.empty())
+        return reject(errc::invalid_argument, log_level::error, {"user_id must be a non-empty string"});
+    if (api == decision_api::get_feature_variable_value && variable_key.empty())
+        return reject(errc::invalid_argument, log_level::error, {"variable_key must be a non-empty string"});
+
+    const campaign* c = settings_->find_campaign(campaign_key);
+    if (c == nullptr)
+        return reject(errc::campaign_not_found, log_level::warn,
+                      {"no campaign with key '", campaign_key, "' in the settings file"});
+    g.c = c;
+    if (c->is_mab && needs_storage_for_mab(api) && !has_user_storage_)
+        return reject(errc::user_storage_required, log_level::error,
+                      {"campaign '", campaign_key, "' has MAB configured: set client_options::user_storage"});
+    if (!c->is_running)
+        return reject(errc::campaign_not_running, log_level::warn,
+                      {"campaign '", campaign_key, "' is not running (status ", c->status, ")"});
+    if (!core::decision::api_accepts(api, c->type))
+        return reject(errc::campaign_type_mismatch, log_level::error,
+                      {"not applicable to ", c->type_text, " campaign '", campaign_key, "' (",
+                       applicable_types(api), ")"});
+
+    core::decision::decision_input input;
+    input.user_id = user_id;
+    input.custom_variables = &options.custom_variables;
+    input.variation_targeting_variables = &options.variation_targeting_variables;
+    input.compat = compat_;
+    g.d = core::decision::decide(*settings_, *c, input);
+
+    if (g.d.group_range_extended)
+        log_.info(message(name, {"user '", user_id, "' fell above the last range of group '", g.d.group->name,
+                                 "''s random algorithm: given to the last eligible campaign (vwo-node-sdk throws "
+                                 "here and returns null)"}));
+    if (!g.d.segment_error.empty())
+        log_.error(message(name, {"campaign '", campaign_key, "': a segment could not be evaluated and counts as "
+                                  "not matched: ", g.d.segment_error}));
+    if (log_.enabled(log_level::info))
+        log_.info(message(name, {"user '", user_id, "' in campaign '", campaign_key, "': ",
+                                 core::decision::to_string(g.d.status),
+                                 g.d.chosen != nullptr ? ", variation '" : "",
+                                 g.d.chosen != nullptr ? std::string_view(g.d.chosen->name) : "",
+                                 g.d.chosen != nullptr ? "'" : ""}));
+    if (integrations_ && reaches_hook(g.d.status))
+        notify(api, *c, g.d, user_id, options);
+    return g;
+}
+
+void decision_service::notify(decision_api api, const campaign& c, const decision_result& d,
+                              std::string_view user_id, const call_options& options) const
+{
+    decision_event e;
+    e.source = api_name(api);
+    e.campaign_id = c.id.text;
+    e.campaign_key = c.key;
+    e.campaign_type = c.type_text;
+    e.campaign_name = c.name;
+    e.user_id = user_id;
+    e.vwo_user_id = settings_->visitor_uuid(user_id);
+    e.is_user_whitelisted = d.status == decision_status::whitelisted;
+    e.from_user_storage = d.status == decision_status::stored;
+    if (d.group != nullptr) {
+        e.group_id = d.group->id;
+        e.group_name = d.group->name;
+    }
+    e.is_forced_variation_enabled = c.is_forced_variation_enabled;
+    if (c.type == campaign_type::feature_rollout) {
+        e.is_feature_enabled = d.chosen != nullptr;
+    } else if (d.chosen != nullptr) {
+        e.variation_name = d.chosen->name;
+        e.variation_id = d.chosen->id.text;
+    }
+    e.custom_variables = options.custom_variables;
+    e.variation_targeting_variables = options.variation_targeting_variables;
+    try {
+        integrations_(e);
+    } catch (const std::exception& ex) {
+        log_.error(message(api_name(api), {"the integrations callback threw: ", ex.what()}));
+    } catch (...) {
+        log_.error(message(api_name(api), {"the integrations callback threw a non-standard exception"}));
+    }
+}
+
+std::optional<core::impression> decision_service::impression_for(const campaign& c, const decision_result& d,
+                                                                 std::string_view api, std::string_view user_id,
+                                                                 const call_options& options) const
+{
+    if (d.chosen == nullptr)
+        return std::nullopt;
+    // §8.3: a user whose decision came from storage was tracked when it was made; track again only
+    // when asked. As in Node, a per-call false cannot switch off a launch-time true for these APIs.
+    if (d.status == decision_status::stored && !(options.should_track_returning_user.value_or(false) ||
+                                                 track_returning_users_)) {
+        log_.info(message(api, {"user '", user_id, "' already tracked for campaign '", c.key,
+                                "' (stored variation): no impression sent"}));
+        return std::nullopt;
+    }
+    return core::impression{{c.id.text, c.id.is_string}, {d.chosen->id.text, d.chosen->id.is_string}};
+}
+
+api_answer<std::optional<std::string>> decision_service::activate(std::string_view campaign_key,
+                                                                  std::string_view user_id,
+                                                                  const call_options& options) const
+{
+    gated g = decide(decision_api::activate, campaign_key, user_id, options);
+    api_answer<std::optional<std::string>> answer;
+    answer.error = g.error;
+    answer.campaign = g.c;
+    if (g.d.chosen != nullptr) {
+        answer.value = g.d.chosen->name;
+        answer.impression = impression_for(*g.c, g.d, "activate", user_id, options);
+    }
+    return answer;
+}
+
+api_answer<std::optional<std::string>> decision_service::get_variation_name(std::string_view campaign_key,
+                                                                            std::string_view user_id,
+                                                                            const call_options& options) const
+{
+    gated g = decide(decision_api::get_variation_name, campaign_key, user_id, options);
+    api_answer<std::optional<std::string>> answer;
+    answer.error = g.error;
+    answer.campaign = g.c;
+    if (g.d.chosen != nullptr)
+        answer.value = g.d.chosen->name;
+    return answer;
+}
+
+api_answer<bool> decision_service::is_feature_enabled(std::string_view campaign_key, std::string_view user_id,
+                                                      const call_options& options) const
+{
+    gated g = decide(decision_api::is_feature_enabled, campaign_key, user_id, options);
+    api_answer<bool> answer;
+    answer.error = g.error;
+    answer.campaign = g.c;
+    if (g.error)
+        return answer;
+    answer.value = core::decision::is_feature_enabled(*g.c, g.d);
+    // Node sends the impression for any variation, enabled or not (§2): the report counts who saw
+    // the feature test's variation, including the variation that has the feature switched off.
+    answer.impression = impression_for(*g.c, g.d, "is_feature_enabled", user_id, options);
+    return answer;
+}
+
+api_answer<std::optional<variable_value>> decision_service::get_feature_variable_value(
+    std::string_view campaign_key, std::string_view variable_key, std::string_view user_id,
+    const call_options& options) const
+{
+    gated g = decide(decision_api::get_feature_variable_value, campaign_key, user_id, options, variable_key);
+    api_answer<std::optional<variable_value>> answer;
+    answer.error = g.error;
+    answer.campaign = g.c;
+    if (g.error)
+        return answer;
+    const auto lookup = core::decision::feature_variable_value(*g.c, g.d, variable_key);
+    answer.value = lookup.value;
+    constexpr std::string_view name = "get_feature_variable_value";
+    using core::decision::variable_status;
+    switch (lookup.status) {
+    case variable_status::found:
+        break;
+    case variable_status::found_in_control:
+        log_.info(message(name, {"feature disabled in user '", user_id, "''s variation of campaign '", campaign_key,
+                                 "': variable '", variable_key, "' takes the control's value"}));
+        break;
+    case variable_status::feature_disabled:
+        log_.info(message(name, {"campaign '", campaign_key, "' gave user '", user_id,
+                                 "' no variation: variable '", variable_key, "' has no value"}));
+        break;
+    case variable_status::not_found:
+        answer.error = make_error_code(errc::variable_not_found);
+        log_.error(message(name, {"campaign '", campaign_key, "' has no variable '", variable_key,
+                                  "' for this variation"}));
+        break;
+    case variable_status::control_without_variables:
+        answer.error = make_error_code(errc::variable_not_found);
+        log_.error(message(name, {"campaign '", campaign_key, "': the control variation (id 1) is missing or has "
+                                  "no variables, so variable '", variable_key, "' has no default value"}));
+        break;
+    case variable_status::cast_failed:
+        answer.error = make_error_code(errc::variable_type_mismatch);
+        log_.error(message(name, {"campaign '", campaign_key, "': variable '", variable_key, "': ",
+                                  lookup.variable != nullptr ? std::string_view(lookup.variable->cast_error)
+                                                             : std::string_view("value does not fit its type")}));
+        break;
+    }
+    if (lookup.control_by_string_id)
+        log_.info(message(name, {"campaign '", campaign_key, "': no variation has the number 1 as id, so the "
+                                 "variation with id \"1\" serves as the control (vwo-node-sdk returns null here)"}));
+    return answer;
+}
+
+} // namespace vwo::engine
