@@ -1,11 +1,19 @@
 // Google Benchmark: the cost of one decision computed on the caller's thread (issue 7 item 6, target
 // "a decision on a 3-variation campaign with a 5-condition segment in <= 1 us p50"), straight on the
-// decision core (core/decision/decide.hpp), without the public API around it.
+// decision core (core/decision/decide.hpp), and through the public API (vwo::client, immediate mode) on
+// the same settings, users and custom variables.
 //
 //   vwo_bench_decision [--benchmark_filter=...] [--benchmark_repetitions=5 --benchmark_report_aggregates_only=true]
 //
 // Every benchmark rotates over 1024 distinct user ids (and 16 custom-variable maps), so no hash or
 // branch pattern repeats within a short window.
+//
+// The public-API cases (BM_client_*, percentiles/client_*) use one client launched with the embedded
+// settings against an in-process loopback collector (tools/collector, 127.0.0.1): get_variation_name
+// and get_feature_variable_value do no I/O at all; activate returns at once and its impression is
+// queued to the SDK thread, which delivers it to the collector while the benchmark runs (on the other
+// core). Every 16,384 activate calls the benchmark waits, outside the timed region, until the SDK has
+// caught up, so the queue never fills; the counter dropped_queue_full reports it if it ever did.
 //
 // Two kinds of figures:
 //   BM_<case>                    Google Benchmark's mean time per call (back to back).
@@ -22,6 +30,9 @@
 #include "core/decision/decide.hpp"
 #include "core/decision/feature.hpp"
 
+#include <local_collector.hpp>
+#include <vwo/vwo.hpp>
+
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -34,9 +45,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace {
+
+using namespace std::chrono_literals;
 
 namespace d = vwo::core::decision;
 
@@ -233,6 +247,93 @@ double murmur_bucket(std::size_t i)
     return d::bucket_value(hash, d::max_traffic_value);
 }
 
+// --- the public API: one client (immediate mode) on the same settings ------------------------------
+
+struct client_fixture {
+    std::unique_ptr<vwo::tools::local_collector> collector; // declared first: outlives the client
+    vwo::client client;
+    std::vector<vwo::call_options> options;  ///< the fixture's 16 custom-variable maps, one call_options each
+    vwo::call_options no_options;            ///< the feature case passes none, like feature_lookup
+    vwo::client_stats last{};                ///< at the end of the previous run (for per-run deltas)
+
+    client_fixture() : collector(std::make_unique<vwo::tools::local_collector>())
+    {
+        vwo::client_options o;
+        o.settings_file = std::string(settings_json);
+        o.endpoint = collector->endpoint();
+        o.logging.level = vwo::log_level::error;
+        o.proxy.use_environment = false;
+        o.max_queue_events = 1u << 20; // far above the 16,384 calls between two drains
+        o.max_queue_bytes = std::size_t(1) << 30;
+        client = vwo::launch(o);
+        for (const auto& m : fx().custom_variables) {
+            vwo::call_options c;
+            c.custom_variables = m;
+            options.push_back(std::move(c));
+        }
+    }
+
+    /// Outside the timed region: waits until the SDK has delivered what activate queued.
+    void drain()
+    {
+        const auto deadline = std::chrono::steady_clock::now() + 60s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            const auto s = client.stats();
+            if (s.queued + s.in_flight == 0)
+                break;
+            std::this_thread::sleep_for(1ms);
+        }
+        collector->clear(); // the collector records every request: keep its memory flat
+    }
+
+    /// Delivery counters of this run (since the previous call).
+    void add_delivery_counters(benchmark::State& state)
+    {
+        drain();
+        const auto s = client.stats();
+        state.counters["impressions"] = static_cast<double>(s.accepted - last.accepted);
+        state.counters["delivered"] = static_cast<double>(s.delivered - last.delivered);
+        state.counters["failed"] = static_cast<double>(s.failed() - last.failed());
+        state.counters["dropped_queue_full"] = static_cast<double>(s.dropped_queue_full - last.dropped_queue_full);
+        last = s;
+    }
+};
+
+client_fixture& cfx()
+{
+    static client_fixture c;
+    return c;
+}
+
+constexpr std::size_t drain_every = 16384; // activate calls between two drains (a power of two)
+
+bool client_variation(std::size_t i)
+{
+    auto& c = cfx();
+    return c.client
+        .get_variation_name("checkout-redesign", fx().user_ids[i & (user_count - 1)], c.options[i % variable_sets])
+        .get()
+        .has_value();
+}
+
+bool client_activate(std::size_t i)
+{
+    auto& c = cfx();
+    return c.client
+        .activate("checkout-redesign", fx().user_ids[i & (user_count - 1)], c.options[i % variable_sets])
+        .get()
+        .has_value();
+}
+
+bool client_feature_variable(std::size_t i)
+{
+    auto& c = cfx();
+    return c.client
+        .get_feature_variable_value("pricing-feature", "discount", fx().user_ids[i & (user_count - 1)], c.no_options)
+        .get()
+        .has_value();
+}
+
 /// How often each outcome occurs over the rotation (counters on the mean benchmarks).
 void add_outcomes(benchmark::State& state, const d::campaign& c, bool with_custom, bool with_targeting)
 {
@@ -290,6 +391,47 @@ void BM_murmur_bucket(benchmark::State& state)
 }
 BENCHMARK(BM_murmur_bucket);
 
+void BM_client_get_variation_name(benchmark::State& state)
+{
+    cfx();
+    std::size_t i = 0;
+    std::size_t variations = 0;
+    for (auto _ : state) variations += client_variation(i++) ? 1 : 0;
+    state.counters["variation_pct"] = 100.0 * static_cast<double>(variations) / static_cast<double>(i);
+}
+BENCHMARK(BM_client_get_variation_name);
+
+void BM_client_get_feature_variable_value(benchmark::State& state)
+{
+    cfx();
+    std::size_t i = 0;
+    std::size_t values = 0;
+    for (auto _ : state) values += client_feature_variable(i++) ? 1 : 0;
+    state.counters["value_pct"] = 100.0 * static_cast<double>(values) / static_cast<double>(i);
+}
+BENCHMARK(BM_client_get_feature_variable_value);
+
+void BM_client_activate(benchmark::State& state)
+{
+    auto& c = cfx();
+    c.drain();
+    std::size_t i = 0;
+    std::size_t variations = 0;
+    for (auto _ : state) {
+        variations += client_activate(i++) ? 1 : 0;
+        if ((i & (drain_every - 1)) == 0) {
+            state.PauseTiming();
+            c.drain();
+            state.ResumeTiming();
+        }
+    }
+    state.counters["variation_pct"] = 100.0 * static_cast<double>(variations) / static_cast<double>(i);
+    c.add_delivery_counters(state);
+}
+// A fixed count: every call queues an impression the SDK must deliver, so a time-based count would
+// spend most of the run waiting for the SDK.
+BENCHMARK(BM_client_activate)->Iterations(200000);
+
 /// One steady_clock::now() pair: what each sample of the n = 1 percentile runs includes.
 void BM_clock_pair(benchmark::State& state)
 {
@@ -305,8 +447,8 @@ BENCHMARK(BM_clock_pair);
 
 /// Times groups of `state.range(0)` calls with steady_clock; p50/p99/max per call as counters.
 /// Google Benchmark's own time for these runs is per group and includes the bookkeeping: ignore it.
-template <typename Call>
-void percentiles(benchmark::State& state, Call call)
+template <typename Call, typename BetweenGroups>
+void percentiles_with(benchmark::State& state, Call call, BetweenGroups between_groups)
 {
     const auto group = static_cast<std::size_t>(state.range(0));
     std::vector<double> per_call_ns;
@@ -319,6 +461,7 @@ void percentiles(benchmark::State& state, Call call)
         if (per_call_ns.size() < per_call_ns.capacity())
             per_call_ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() /
                                   static_cast<double>(group));
+        between_groups(i);
     }
     if (per_call_ns.empty()) return;
     auto at = [&](double q) {
@@ -334,11 +477,42 @@ void percentiles(benchmark::State& state, Call call)
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
 }
 
+template <typename Call>
+void percentiles(benchmark::State& state, Call call)
+{
+    percentiles_with(state, call, [](std::size_t) {});
+}
+
+/// activate: waits for the SDK between groups (outside the timed groups) every drain_every calls.
+void percentiles_activate(benchmark::State& state)
+{
+    auto& c = cfx();
+    c.drain();
+    std::size_t next_drain = drain_every;
+    percentiles_with(state, client_activate, [&](std::size_t calls) {
+        if (calls >= next_drain) {
+            c.drain();
+            next_drain = calls + drain_every;
+        }
+    });
+    c.add_delivery_counters(state);
+}
+
+void percentiles_client_variation(benchmark::State& state)
+{
+    cfx();
+    percentiles(state, client_variation);
+}
+
 BENCHMARK_CAPTURE(percentiles, decide_3_variations_5_conditions, decide_segmented)->Arg(64)->Arg(1);
 BENCHMARK_CAPTURE(percentiles, decide_no_segment, decide_no_segment)->Arg(64)->Arg(1);
 BENCHMARK_CAPTURE(percentiles, decide_whitelisting_checked, decide_whitelisting)->Arg(64)->Arg(1);
 BENCHMARK_CAPTURE(percentiles, feature_variable_lookup, feature_lookup)->Arg(64)->Arg(1);
 BENCHMARK_CAPTURE(percentiles, murmur_bucket, murmur_bucket)->Arg(64)->Arg(1);
+BENCHMARK(percentiles_client_variation)->Name("percentiles/client_get_variation_name")->Arg(64)->Arg(1);
+// Fixed counts (about 200,000 calls each), for the same reason as BM_client_activate.
+BENCHMARK(percentiles_activate)->Name("percentiles/client_activate")->Arg(64)->Iterations(3125);
+BENCHMARK(percentiles_activate)->Name("percentiles/client_activate")->Arg(1)->Iterations(200000);
 
 } // namespace
 
