@@ -111,6 +111,14 @@ api_result<std::optional<variable_value>> client::get_feature_variable_value(std
     return impl_->get_feature_variable_value(campaign_key, variable_key, user_id, options);
 }
 
+api_result<bool> client::track(const campaign_specifier& campaigns, std::string_view user_id,
+                               std::string_view goal_identifier, const call_options& options)
+{
+    if (!impl_)
+        return api_result<bool>(false);
+    return impl_->track(campaigns, user_id, goal_identifier, options);
+}
+
 api_result<bool> client::flush_events()
 {
     if (!impl_)
@@ -195,6 +203,13 @@ void start_variable_call(const std::shared_ptr<client_impl>& impl, decision_requ
         return complete_now(std::move(handler), make_error_code(errc::not_launched),
                             std::optional<variable_value>());
     impl->start_variable_call(request, std::move(handler));
+}
+
+void start_track(const std::shared_ptr<client_impl>& impl, track_request request, track_handler handler)
+{
+    if (!impl)
+        return complete_now(std::move(handler), make_error_code(errc::not_launched), track_result{});
+    impl->start_track(request, std::move(handler));
 }
 
 void start_settings_fetch(settings_request request, settings_handler handler)

@@ -47,6 +47,10 @@ public:
         case errc::variable_not_found: return "feature variable not found";
         case errc::variable_type_mismatch: return "feature variable value does not fit its type";
         case errc::goal_not_found: return "goal not found in the campaign";
+        case errc::goal_type_mismatch: return "goal type not selected by goal_type_to_track";
+        case errc::revenue_required: return "revenue goal tracked without a revenue value";
+        case errc::no_variation: return "user has no variation in the campaign";
+        case errc::already_tracked: return "goal already converted by this user";
         }
         return "unknown vwo error " + std::to_string(value);
     }

@@ -6,6 +6,7 @@
 #include <vwo/detail/push_plumbing.hpp>
 #include <vwo/push_result.hpp>
 #include <vwo/stats.hpp>
+#include <vwo/track_types.hpp>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/deferred.hpp>
@@ -94,8 +95,8 @@ public:
     // returns it at once; promise mode (return_promise_for.<api> or .all) returns a future that
     // holds the same decision once the impression the call sends (if any) was acknowledged or
     // finally failed: a user keeps the variation when tracking fails. Calls that cannot decide
-    // (empty key or id, unknown or paused campaign, wrong campaign type, opted out, empty client)
-    // log why and return std::nullopt / false.
+    // (empty key or id, unknown or paused campaign, wrong campaign type, opted out) log why and
+    // return std::nullopt / false; an empty client returns the same silently (async: not_launched).
 
     /// VISUAL_AB campaigns: the user's variation name, and a "variation shown" impression is sent.
     api_result<std::optional<std::string>> activate(std::string_view campaign_key, std::string_view user_id,
@@ -191,6 +192,32 @@ public:
                                                 std::forward<CompletionToken>(token));
     }
 
+    // ---- Goals (docs/decisions.md#track) --------------------------------------------------------
+    /// Converts `goal_identifier` for the user in one campaign, each campaign of a list, or every
+    /// campaign that has the goal (vwo::all_campaigns). Immediate mode: true when at least one campaign
+    /// tracked the goal (its conversion accepted for delivery). Promise mode (return_promise_for.track
+    /// or .all): true once the collector acknowledged the conversions with 2xx.
+    api_result<bool> track(const campaign_specifier& campaigns, std::string_view user_id,
+                           std::string_view goal_identifier, const call_options& options = {});
+    /// The same for any completion token, with what happened per campaign: void(error_code, track_result).
+    /// The error is empty when at least one campaign tracked the goal and its delivery succeeded.
+    template <class CompletionToken = boost::asio::deferred_t>
+    [[nodiscard]] auto async_track(const campaign_specifier& campaigns, std::string_view user_id,
+                                   std::string_view goal_identifier, const call_options& options,
+                                   CompletionToken&& token = {})
+    {
+        return boost::asio::async_initiate<CompletionToken, detail::track_signature>(
+            detail::initiate_track{impl_}, token,
+            detail::track_request{campaigns, std::string(user_id), std::string(goal_identifier), options});
+    }
+    template <class CompletionToken = boost::asio::deferred_t>
+        requires(!std::is_convertible_v<CompletionToken, const call_options&>)
+    [[nodiscard]] auto async_track(const campaign_specifier& campaigns, std::string_view user_id,
+                                   std::string_view goal_identifier, CompletionToken&& token = {})
+    {
+        return async_track(campaigns, user_id, goal_identifier, call_options{}, std::forward<CompletionToken>(token));
+    }
+
     /// Batch mode: sends what is queued now. true once the batch was acknowledged (promise
     /// mode) or handed over (immediate mode); false when not in batch mode or nothing was queued.
     api_result<bool> flush_events();
@@ -201,7 +228,8 @@ public:
             token);
     }
 
-    /// From now on nothing is sent and every API returns false; queued batch events are flushed first.
+    /// From now on nothing is sent and every API returns false / std::nullopt (async forms:
+    /// errc::opted_out); queued batch events are flushed first.
     void set_opt_out();
 
     /// Stops accepting, sends what is queued, waits for in-flight requests up to `deadline`,

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -130,6 +131,9 @@ struct client_options {
     bucketing_compat bucketing = bucketing_compat::standard;
     /// Called once per decision on the caller's thread (Node's integrations.callback); empty: none.
     integrations_callback integrations;
+    /// Keeps each user's decisions and converted goals (docs/decisions.md#user-storage); empty: none, every
+    /// call decides afresh. Shared: the same store may serve several clients.
+    std::shared_ptr<vwo::user_storage> user_storage;
     /// Track users again who already have a stored decision (call_options can override per call).
     bool should_track_returning_user = false;
     /// Which goal types track() counts unless a call says otherwise.

@@ -4,6 +4,8 @@
 // segmentation and tracking, what feature variables return, and what the integrations callback sees.
 // Plain value types: copyable, no shared state, safe to use from any thread.
 
+#include <vwo/user_storage.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -48,6 +50,9 @@ struct call_options {
     std::optional<goal_type> goal_type_to_track;     ///< track: overrides client_options::goal_type_to_track
     std::string user_agent;      ///< the visitor's User-Agent, sent with the impression or goal ("" = none)
     std::string user_ip_address; ///< the visitor's IP address, sent likewise ("" = none)
+    /// With client_options::user_storage: fields set here (non-empty) replace those of the stored
+    /// record for this call (Node's userStorageData). Ignored without user storage.
+    std::optional<user_storage_record> user_storage_data;
 };
 
 /// What the integrations callback receives once per decision (Node's HooksManager payload,

@@ -50,7 +50,11 @@ enum class errc {
     user_storage_required,       ///< a MAB campaign needs client_options::user_storage
     variable_not_found,          ///< get_feature_variable_value: no variable with this key
     variable_type_mismatch,      ///< the variable's value does not fit its declared type
-    goal_not_found,              ///< track: the campaign has no goal with this identifier
+    goal_not_found,              ///< track: the campaign has no goal with this identifier (or no campaign has it)
+    goal_type_mismatch,          ///< track: the goal's type is not the one goal_type_to_track selects
+    revenue_required,            ///< track: a revenue goal needs revenue_value (or its revenue property)
+    no_variation,                ///< the user has no variation in the campaign (segments, traffic, not activated)
+    already_tracked,             ///< track: this user already converted this goal (user storage)
 };
 
 /// The category of vwo::errc. Thread-safe: a function-local static, immutable once built.

@@ -197,7 +197,7 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
         return fail(errc::invalid_options, e.what());
     }
     impl->event_arch_ = s.event_arch_enabled;
-    impl->decisions_.emplace(std::move(campaigns.value), impl->options_, impl->log_);
+    impl->decisions_.emplace(std::move(campaigns.value), impl->options_, s.event_arch_enabled, impl->log_);
     if (options.tls.insecure_skip_verify)
         impl->log_.warn("tls.insecure_skip_verify is set: server certificates are NOT verified. Never use this in "
                         "production.");
@@ -299,6 +299,12 @@ std::optional<error_code> client_impl::screen(const push_op& op)
 
 error_code client_impl::admit(std::shared_ptr<push_op> op)
 {
+    // An impression or goal decided just before set_opt_out() returned is not sent either.
+    if (op->tracked && opted_out_.load(std::memory_order_acquire)) {
+        std::lock_guard lock(mutex_);
+        ++stats_.rejected_opted_out;
+        return make_error_code(errc::opted_out);
+    }
     const std::uint32_t events = op->event_count();
     std::uint64_t bytes = 0;
     for (std::uint32_t i = 0; i < events; ++i)
@@ -542,6 +548,115 @@ api_result<std::optional<variable_value>> client_impl::get_feature_variable_valu
         return answer_now(engine::api_answer<std::optional<variable_value>>{}, user_id, options, promise);
     return answer_now(decisions_->get_feature_variable_value(campaign_key, variable_key, user_id, options), user_id,
                       options, promise);
+}
+
+std::shared_ptr<push_op> client_impl::goal_op(engine::track_answer& answer, std::string_view user_id,
+                                              const call_options& options) const
+{
+    auto op = std::make_shared<push_op>();
+    op->user_id = std::string(user_id);
+    op->tracked = std::make_unique<engine::tracked_event>(engine::tracked_event{
+        std::move(*answer.goal), core::visitor_info{options.user_agent, options.user_ip_address},
+        answer.legacy_batch});
+    answer.goal.reset();
+    return op;
+}
+
+namespace {
+std::vector<std::string> tracked_keys(const track_result& result)
+{
+    std::vector<std::string> keys;
+    for (const auto& c : result.campaigns)
+        if (c.tracked)
+            keys.push_back(c.campaign_key);
+    return keys;
+}
+
+// Why a track call tracked nothing: the call's own error, else the first campaign's reason.
+error_code untracked_reason(const engine::track_answer& answer)
+{
+    if (answer.error)
+        return answer.error;
+    for (const auto& c : answer.result.campaigns)
+        if (c.error)
+            return c.error;
+    return make_error_code(errc::no_variation);
+}
+} // namespace
+
+api_result<bool> client_impl::track(const campaign_specifier& campaigns, std::string_view user_id,
+                                    std::string_view goal_identifier, const call_options& options)
+{
+    const bool promise = promise_mode(options_.return_promise_for.track);
+    auto ready = [promise](bool value) {
+        if (!promise)
+            return api_result<bool>(value);
+        std::promise<bool> p;
+        p.set_value(value);
+        return api_result<bool>(p.get_future());
+    };
+    if (decision_opted_out("track"))
+        return ready(false);
+    auto answer = decisions_->track(campaigns, user_id, goal_identifier, options);
+    if (!answer.goal)
+        return ready(false);
+    if (options_.development_mode) {
+        log_.info("development mode: goal '" + std::string(goal_identifier) + "' not sent");
+        return ready(true);
+    }
+    auto keys = tracked_keys(answer.result);
+    auto op = goal_op(answer, user_id, options);
+    if (!promise)
+        return api_result<bool>(!admit(std::move(op)));
+    never_broken_promise<bool> p(false);
+    auto future = p.get_future();
+    start_op(std::move(op), std::move(keys), [p = std::move(p)](error_code ec, push_result) mutable { p.set(!ec); });
+    return api_result<bool>(std::move(future));
+}
+
+void client_impl::start_track(const detail::track_request& r, detail::track_handler handler)
+{
+    engine::track_answer answer;
+    if (decision_opted_out("track"))
+        answer.error = make_error_code(errc::opted_out);
+    else
+        answer = decisions_->track(r.campaigns, r.user_id, r.goal_identifier, r.options);
+    if (answer.goal && options_.development_mode) {
+        log_.info("development mode: goal '" + r.goal_identifier + "' not sent");
+        answer.goal.reset(); // tracked campaigns keep their empty error: "accepted", as push does
+    }
+    if (!answer.goal) {
+        const bool any_tracked = !tracked_keys(answer.result).empty();
+        struct pending {
+            detail::track_handler handler;
+            error_code error;
+            track_result result;
+        };
+        auto state = std::make_shared<pending>(
+            pending{std::move(handler), any_tracked ? error_code{} : untracked_reason(answer), std::move(answer.result)});
+        auto work = asio::prefer(asio::get_associated_executor(state->handler, exec_),
+                                 asio::execution::outstanding_work.tracked);
+        return post_completion(state->handler, std::move(work), [state] {
+            auto h = std::move(state->handler);
+            std::move(h)(state->error, std::move(state->result));
+        });
+    }
+    // The conversions' delivery ends the call; each tracked campaign gets its key's outcome.
+    auto slot = handler.get_cancellation_slot();
+    auto ex = asio::get_associated_executor(handler, exec_);
+    auto keys = tracked_keys(answer.result);
+    auto forward = [h = std::move(handler), result = answer.result](error_code ec, push_result delivery) mutable {
+        std::size_t next = 0;
+        for (auto& c : result.campaigns)
+            if (c.tracked && next < delivery.keys.size())
+                c.error = delivery.keys[next++].error;
+        result.http_status = delivery.http_status;
+        result.attempts = delivery.attempts;
+        std::move(h)(ec, std::move(result));
+    };
+    auto op = goal_op(answer, r.user_id, r.options);
+    start_op(std::move(op), std::move(keys),
+             detail::push_handler(asio::bind_cancellation_slot(slot, asio::bind_executor(ex, std::move(forward)))));
 }
 
 namespace {

@@ -131,6 +131,9 @@ public:
     void start_variation_call(const detail::decision_request& request, detail::variation_handler handler);
     void start_feature_call(const detail::decision_request& request, detail::feature_handler handler);
     void start_variable_call(const detail::decision_request& request, detail::variable_handler handler);
+    api_result<bool> track(const campaign_specifier& campaigns, std::string_view user_id,
+                           std::string_view goal_identifier, const call_options& options);
+    void start_track(const detail::track_request& request, detail::track_handler handler);
     api_result<bool> flush_events();
     void start_flush(detail::flush_handler handler);
     void set_opt_out();
@@ -170,6 +173,9 @@ private:
     template <class T>
     void answer_later(engine::api_answer<T> answer, std::string_view user_id, const call_options& options,
                       boost::asio::any_completion_handler<void(boost::system::error_code, T)> handler);
+    /// The op that sends a track call's conversions.
+    std::shared_ptr<engine::push_op> goal_op(engine::track_answer& answer, std::string_view user_id,
+                                             const call_options& options) const;
     /// Opted out: logs and returns true (the decision APIs then return nothing).
     bool decision_opted_out(std::string_view api) const;
     template <class Handler, class Fn>

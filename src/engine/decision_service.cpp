@@ -2,6 +2,8 @@
 
 #include "core/decision/feature.hpp"
 
+#include <algorithm>
+
 #include <vwo/error.hpp>
 
 namespace vwo::engine {
@@ -75,6 +77,93 @@ std::string message(std::string_view api, std::initializer_list<std::string_view
     return out;
 }
 
+
+// Reads user storage for one API call (§8.1) on the caller's thread, each campaign's record at most
+// once. A get() that throws or returns a record for another user or campaign is logged and counts as
+// nothing stored; call_options::user_storage_data replaces the fields it sets.
+// Thread-safety: one call, one thread.
+class storage_reader final : public core::decision::storage_probe {
+public:
+    storage_reader(user_storage& store, std::string_view user_id, const call_options& options, const logger& log,
+                   std::string_view api)
+        : store_(store), user_id_(user_id), options_(options), log_(log), api_(api)
+    {
+    }
+
+    const core::decision::variation* stored_variation(const campaign& c) const override
+    {
+        const auto& rec = record(c);
+        if (!rec || rec->campaign_key.empty() || rec->variation_name.empty())
+            return nullptr;
+        for (const auto& v : c.variations)
+            if (v.name == rec->variation_name)
+                return &v;
+        return nullptr;
+    }
+
+    /// A record names a variation the campaign no longer has (Node then decides afresh and stores it).
+    bool names_unknown_variation(const campaign& c) const
+    {
+        const auto& rec = record(c);
+        if (!rec || rec->campaign_key.empty() || rec->variation_name.empty() || stored_variation(c) != nullptr)
+            return false;
+        log_.info(message(api_, {"stored variation '", rec->variation_name, "' of user '", user_id_,
+                                 "' no longer exists in campaign '", c.key, "': deciding afresh"}));
+        return true;
+    }
+
+    const std::optional<user_storage_record>& record(const campaign& c) const
+    {
+        for (const auto& [campaign_ptr, rec] : cache_)
+            if (campaign_ptr == &c)
+                return rec;
+        cache_.emplace_back(&c, read(c));
+        return cache_.back().second;
+    }
+
+private:
+    std::optional<user_storage_record> read(const campaign& c) const
+    {
+        std::optional<user_storage_record> rec;
+        try {
+            rec = store_.get(user_id_, c.key);
+        } catch (const std::exception& e) {
+            log_.error(message(api_, {"user_storage.get failed for user '", user_id_, "' in campaign '", c.key,
+                                      "': ", e.what(), " (treated as nothing stored)"}));
+        } catch (...) {
+            log_.error(message(api_, {"user_storage.get failed for user '", user_id_, "' in campaign '", c.key,
+                                      "' (treated as nothing stored)"}));
+        }
+        if (const auto& data = options_.user_storage_data) {
+            if (!rec)
+                rec.emplace();
+            if (!data->user_id.empty())
+                rec->user_id = data->user_id;
+            if (!data->campaign_key.empty())
+                rec->campaign_key = data->campaign_key;
+            if (!data->variation_name.empty())
+                rec->variation_name = data->variation_name;
+            if (!data->goal_identifier.empty())
+                rec->goal_identifier = data->goal_identifier;
+        }
+        if (rec && ((!rec->user_id.empty() && rec->user_id != user_id_) ||
+                    (!rec->campaign_key.empty() && rec->campaign_key != c.key))) {
+            log_.warn(message(api_, {"user_storage.get for user '", user_id_, "' in campaign '", c.key,
+                                     "' returned the record of user '", rec->user_id, "' in campaign '",
+                                     rec->campaign_key, "': ignored"}));
+            rec.reset();
+        }
+        return rec;
+    }
+
+    user_storage& store_;
+    std::string_view user_id_;
+    const call_options& options_;
+    const logger& log_;
+    std::string_view api_;
+    mutable std::vector<std::pair<const campaign*, std::optional<user_storage_record>>> cache_;
+};
+
 } // namespace
 
 struct decision_service::gated {
@@ -84,10 +173,31 @@ struct decision_service::gated {
 };
 
 decision_service::decision_service(std::shared_ptr<const core::decision::campaign_settings> settings,
-                                   const client_options& options, const logger& log)
+                                   const client_options& options, bool event_arch, const logger& log)
     : settings_(std::move(settings)), compat_(options.bucketing), integrations_(options.integrations),
-      track_returning_users_(options.should_track_returning_user), log_(log)
+      storage_(options.user_storage), track_returning_users_(options.should_track_returning_user),
+      goal_type_to_track_(options.goal_type_to_track), event_arch_(event_arch),
+      batch_mode_(options.batch_events.has_value()), log_(log)
 {
+}
+
+error_code decision_service::gate(decision_api api, const campaign& c) const
+{
+    const std::string_view name = api_name(api);
+    if (c.is_mab && needs_storage_for_mab(api) && !storage_) {
+        log_.error(message(name, {"campaign '", c.key, "' has MAB configured: set client_options::user_storage"}));
+        return make_error_code(errc::user_storage_required);
+    }
+    if (!c.is_running) {
+        log_.warn(message(name, {"campaign '", c.key, "' is not running (status ", c.status, ")"}));
+        return make_error_code(errc::campaign_not_running);
+    }
+    if (!core::decision::api_accepts(api, c.type)) {
+        log_.error(message(name, {"not applicable to ", c.type_text, " campaign '", c.key, "' (",
+                                  applicable_types(api), ")"}));
+        return make_error_code(errc::campaign_type_mismatch);
+    }
+    return {};
 }
 
 decision_service::gated decision_service::decide(decision_api api, std::string_view campaign_key,
@@ -113,44 +223,84 @@ decision_service::gated decision_service::decide(decision_api api, std::string_v
         return reject(errc::campaign_not_found, log_level::warn,
                       {"no campaign with key '", campaign_key, "' in the settings file"});
     g.c = c;
-    if (c->is_mab && needs_storage_for_mab(api) && !has_user_storage_)
-        return reject(errc::user_storage_required, log_level::error,
-                      {"campaign '", campaign_key, "' has MAB configured: set client_options::user_storage"});
-    if (!c->is_running)
-        return reject(errc::campaign_not_running, log_level::warn,
-                      {"campaign '", campaign_key, "' is not running (status ", c->status, ")"});
-    if (!core::decision::api_accepts(api, c->type))
-        return reject(errc::campaign_type_mismatch, log_level::error,
-                      {"not applicable to ", c->type_text, " campaign '", campaign_key, "' (",
-                       applicable_types(api), ")"});
+    if ((g.error = gate(api, *c)))
+        return g;
+    g.d = decide_campaign(api, *c, user_id, options);
+    return g;
+}
 
+decision_result decision_service::decide_campaign(decision_api api, const campaign& c, std::string_view user_id,
+                                                  const call_options& options, std::string_view goal_identifier,
+                                                  std::optional<user_storage_record>* stored) const
+{
+    const std::string_view name = api_name(api);
     core::decision::decision_input input;
     input.user_id = user_id;
     input.custom_variables = &options.custom_variables;
     input.variation_targeting_variables = &options.variation_targeting_variables;
     input.compat = compat_;
-    g.d = core::decision::decide(*settings_, *c, input);
+    std::optional<storage_reader> reader;
+    if (storage_) {
+        reader.emplace(*storage_, user_id, options, log_, name);
+        input.storage = &*reader;
+        // §8.2: only activate and is_feature_enabled may make a fresh decision for a user with nothing
+        // stored; the others report "not activated". A record naming a variation that no longer exists
+        // lets any API decide afresh (and store it), as Node does.
+        input.allow_fresh_decision = api == decision_api::activate || api == decision_api::is_feature_enabled ||
+                                     reader->names_unknown_variation(c);
+    }
+    decision_result d = core::decision::decide(*settings_, c, input);
+    if (stored != nullptr && reader)
+        *stored = reader->record(c);
 
-    if (g.d.group_range_extended)
-        log_.info(message(name, {"user '", user_id, "' fell above the last range of group '", g.d.group->name,
+    if (d.group_range_extended)
+        log_.info(message(name, {"user '", user_id, "' fell above the last range of group '", d.group->name,
                                  "''s random algorithm: given to the last eligible campaign (vwo-node-sdk throws "
                                  "here and returns null)"}));
-    if (!g.d.segment_error.empty())
-        log_.error(message(name, {"campaign '", campaign_key, "': a segment could not be evaluated and counts as "
-                                  "not matched: ", g.d.segment_error}));
+    if (!d.segment_error.empty())
+        log_.error(message(name, {"campaign '", c.key, "': a segment could not be evaluated and counts as "
+                                  "not matched: ", d.segment_error}));
+    if (d.status == decision_status::not_activated)
+        log_.warn(message(name, {"campaign '", c.key, "' is not yet activated for user '", user_id,
+                                 "': nothing in user storage (call activate or is_feature_enabled first)"}));
     if (log_.enabled(log_level::info))
-        log_.info(message(name, {"user '", user_id, "' in campaign '", campaign_key, "': ",
-                                 core::decision::to_string(g.d.status),
-                                 g.d.chosen != nullptr ? ", variation '" : "",
-                                 g.d.chosen != nullptr ? std::string_view(g.d.chosen->name) : "",
-                                 g.d.chosen != nullptr ? "'" : ""}));
-    if (integrations_ && reaches_hook(g.d.status))
-        notify(api, *c, g.d, user_id, options);
-    return g;
+        log_.info(message(name, {"user '", user_id, "' in campaign '", c.key, "': ",
+                                 core::decision::to_string(d.status),
+                                 d.chosen != nullptr ? ", variation '" : "",
+                                 d.chosen != nullptr ? std::string_view(d.chosen->name) : "",
+                                 d.chosen != nullptr ? "'" : ""}));
+    // §4 step 9: a fresh decision is remembered, so the user keeps it when traffic or weights change.
+    if (storage_ && d.status == decision_status::bucketed && d.chosen != nullptr)
+        store(api, make_record(user_id, c.key, d.chosen->name, {}));
+    if (integrations_ && reaches_hook(d.status))
+        notify(api, c, d, user_id, options, goal_identifier);
+    return d;
+}
+
+user_storage_record decision_service::make_record(std::string_view user_id, std::string_view campaign_key,
+                                                           std::string_view variation_name,
+                                                           std::string_view goals)
+{
+    return user_storage_record{std::string(user_id), std::string(campaign_key), std::string(variation_name),
+                               std::string(goals)};
+}
+
+void decision_service::store(decision_api api, const user_storage_record& record) const
+{
+    try {
+        storage_->set(record);
+    } catch (const std::exception& e) {
+        log_.error(message(api_name(api), {"user_storage.set failed for user '", record.user_id, "' in campaign '",
+                                           record.campaign_key, "': ", e.what(), " (the decision stands)"}));
+    } catch (...) {
+        log_.error(message(api_name(api), {"user_storage.set failed for user '", record.user_id, "' in campaign '",
+                                           record.campaign_key, "' (the decision stands)"}));
+    }
 }
 
 void decision_service::notify(decision_api api, const campaign& c, const decision_result& d,
-                              std::string_view user_id, const call_options& options) const
+                              std::string_view user_id, const call_options& options,
+                              std::string_view goal_identifier) const
 {
     decision_event e;
     e.source = api_name(api);
@@ -175,6 +325,8 @@ void decision_service::notify(decision_api api, const campaign& c, const decisio
     }
     e.custom_variables = options.custom_variables;
     e.variation_targeting_variables = options.variation_targeting_variables;
+    if (api == decision_api::track)
+        e.goal_identifier = std::string(goal_identifier);
     try {
         integrations_(e);
     } catch (const std::exception& ex) {
@@ -290,6 +442,168 @@ api_answer<std::optional<variable_value>> decision_service::get_feature_variable
     if (lookup.control_by_string_id)
         log_.info(message(name, {"campaign '", campaign_key, "': no variation has the number 1 as id, so the "
                                  "variation with id \"1\" serves as the control (vwo-node-sdk returns null here)"}));
+    return answer;
+}
+
+namespace {
+
+constexpr std::string_view goal_separator = "_vwo_"; // Node's stored goal list (B §8.4)
+
+bool goal_listed(std::string_view list, std::string_view goal)
+{
+    while (!list.empty()) {
+        const std::size_t end = list.find(goal_separator);
+        if (list.substr(0, end) == goal)
+            return true;
+        if (end == std::string_view::npos)
+            break;
+        list.remove_prefix(end + goal_separator.size());
+    }
+    return false;
+}
+
+bool goal_type_selected(goal_type filter, const core::decision::goal& g) noexcept
+{
+    switch (filter) {
+    case goal_type::all: return true;
+    case goal_type::revenue: return g.type == "REVENUE_TRACKING";
+    case goal_type::custom: return g.type == "CUSTOM_GOAL";
+    }
+    return true;
+}
+
+const core::decision::goal* find_goal(const campaign& c, std::string_view identifier) noexcept
+{
+    for (const auto& g : c.goals)
+        if (g.identifier == identifier)
+            return &g;
+    return nullptr;
+}
+
+} // namespace
+
+track_answer decision_service::track(const campaign_specifier& spec, std::string_view user_id,
+                                     std::string_view goal_identifier, const call_options& options) const
+{
+    constexpr decision_api api = decision_api::track;
+    constexpr std::string_view name = "track";
+    track_answer answer;
+    auto reject = [&](errc code, std::initializer_list<std::string_view> parts) {
+        answer.error = make_error_code(code);
+        log_.error(message(name, parts));
+        return std::move(answer);
+    };
+    if (user_id.empty())
+        return reject(errc::invalid_argument, {"user_id must be a non-empty string"});
+    if (goal_identifier.empty())
+        return reject(errc::invalid_argument, {"goal_identifier must be a non-empty string"});
+    if (!spec.is_all() && spec.keys().empty())
+        return reject(errc::invalid_argument, {"the list of campaign keys is empty"});
+    for (const auto& key : spec.keys())
+        if (key.empty())
+            return reject(errc::invalid_argument, {"campaign keys must be non-empty strings"});
+
+    const goal_type filter = options.goal_type_to_track.value_or(goal_type_to_track_);
+    // (key, campaign or null) in the order considered (B §10.1).
+    std::vector<std::pair<std::string_view, const campaign*>> considered;
+    if (spec.is_all()) {
+        for (const auto& c : settings_->campaigns())
+            if (const auto* g = find_goal(c, goal_identifier); g != nullptr && goal_type_selected(filter, *g))
+                considered.emplace_back(c.key, &c);
+        if (considered.empty())
+            return reject(errc::goal_not_found,
+                          {"no campaign has a goal '", goal_identifier, "' of the selected goal type"});
+    } else {
+        for (const auto& key : spec.keys())
+            considered.emplace_back(key, settings_->find_campaign(key));
+    }
+    answer.legacy_batch = considered.size() > 1;
+
+    // Goals are de-duplicated where Node does (legacy and batch transports, B §8.4), but against every
+    // goal converted, not only the last one (Part A).
+    const bool events_arch_transport = event_arch_ && !batch_mode_;
+    const bool track_again = options.should_track_returning_user.value_or(track_returning_users_);
+    core::goal_event event;
+    event.goal_identifier = std::string(goal_identifier);
+    event.event_properties = options.event_properties;
+    event.revenue = options.revenue_value;
+
+    for (const auto& [key, c] : considered) {
+        auto& outcome = answer.result.campaigns.emplace_back();
+        outcome.campaign_key = std::string(key);
+        auto refuse = [&](errc code, log_level level, std::initializer_list<std::string_view> parts) {
+            outcome.error = make_error_code(code);
+            log_.write(level, message(name, parts));
+        };
+        if (c == nullptr) {
+            refuse(errc::campaign_not_found, log_level::warn, {"no campaign with key '", key, "' in the settings file"});
+            continue;
+        }
+        if (error_code ec = gate(api, *c)) {
+            outcome.error = ec;
+            continue;
+        }
+        const core::decision::goal* g = find_goal(*c, goal_identifier);
+        if (g == nullptr) {
+            refuse(errc::goal_not_found, log_level::error,
+                   {"campaign '", key, "' has no goal '", goal_identifier, "'"});
+            continue;
+        }
+        if (!goal_type_selected(filter, *g)) {
+            refuse(errc::goal_type_mismatch, log_level::info,
+                   {"goal '", goal_identifier, "' of campaign '", key, "' is a ", g->type,
+                    " goal, not the type goal_type_to_track selects"});
+            continue;
+        }
+        const bool revenue_goal = g->type == "REVENUE_TRACKING";
+        std::optional<attribute_value> revenue = revenue_goal ? options.revenue_value : std::nullopt;
+        if (revenue_goal && !revenue) {
+            // B §10.3: without a revenue value, the event architecture accepts the goal's revenue property
+            // from event_properties (or an occurrence-count goal, mca -1 without a property).
+            const bool property_given =
+                g->revenue_prop && options.event_properties.find(*g->revenue_prop) != options.event_properties.end();
+            const bool count_only = g->mca_is_minus_one && !g->revenue_prop;
+            if (!event_arch_ || !(property_given || count_only)) {
+                refuse(errc::revenue_required, log_level::error,
+                       {"goal '", goal_identifier, "' of campaign '", key,
+                        "' is a revenue goal: pass call_options::revenue_value",
+                        event_arch_ ? " or its revenue property in event_properties" : ""});
+                continue;
+            }
+            if (batch_mode_ && property_given) // §11.5: the batch event's r comes from the property
+                revenue = options.event_properties.at(*g->revenue_prop);
+        }
+
+        std::optional<user_storage_record> stored;
+        const decision_result d = decide_campaign(api, *c, user_id, options, goal_identifier, &stored);
+        if (d.chosen == nullptr) {
+            refuse(errc::no_variation, log_level::info,
+                   {"user '", user_id, "' has no variation in campaign '", key, "': goal not tracked"});
+            continue;
+        }
+        const std::string_view stored_goals = stored ? std::string_view(stored->goal_identifier) : std::string_view();
+        if (!events_arch_transport && storage_ && !track_again && !g->mca_is_minus_one &&
+            goal_listed(stored_goals, goal_identifier)) {
+            refuse(errc::already_tracked, log_level::info,
+                   {"user '", user_id, "' already converted goal '", goal_identifier, "' in campaign '", key, "'"});
+            continue;
+        }
+        outcome.tracked = true;
+        event.campaigns.push_back(core::goal_conversion{{c->id.text, c->id.is_string},
+                                                        {d.chosen->id.text, d.chosen->id.is_string},
+                                                        {g->id.text, g->id.is_string},
+                                                        std::move(revenue),
+                                                        revenue_goal ? g->revenue_prop : std::nullopt});
+        if (storage_ && !events_arch_transport && !goal_listed(stored_goals, goal_identifier)) {
+            std::string goals(stored_goals);
+            if (!goals.empty())
+                goals += goal_separator;
+            goals += goal_identifier;
+            store(api, make_record(user_id, c->key, d.chosen->name, goals));
+        }
+    }
+    if (!event.campaigns.empty())
+        answer.goal = std::move(event);
     return answer;
 }
 

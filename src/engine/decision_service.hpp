@@ -13,6 +13,8 @@
 
 #include <vwo/client_options.hpp>
 #include <vwo/decision_types.hpp>
+#include <vwo/track_types.hpp>
+#include <vwo/user_storage.hpp>
 
 #include <boost/system/error_code.hpp>
 
@@ -33,13 +35,24 @@ struct api_answer {
     const core::decision::campaign* campaign = nullptr; ///< the campaign decided, if found
 };
 
+/// The answer of one track call.
+struct track_answer {
+    track_result result;             ///< one outcome per campaign considered; `tracked` set where a conversion goes out
+    boost::system::error_code error; ///< the call could not consider any campaign (bad argument, no campaign has the goal)
+    /// The conversions to send (the tracked campaigns, in order); unset when none.
+    std::optional<core::goal_event> goal;
+    /// Legacy transport: more than one campaign was considered, so one batch-events POST (B §10.1).
+    bool legacy_batch = false;
+};
+
 /// Thread-safety: immutable after construction; every member function is const and may be called
 /// from any number of threads at once. The integrations callback and the logger are called on the
 /// calling thread without any lock held.
 class decision_service {
 public:
+    /// `event_arch`: the account sends events/t (settings isEventArchEnabled).
     decision_service(std::shared_ptr<const core::decision::campaign_settings> settings, const client_options& options,
-                     const logger& log);
+                     bool event_arch, const logger& log);
 
     api_answer<std::optional<std::string>> activate(std::string_view campaign_key, std::string_view user_id,
                                                     const call_options& options) const;
@@ -53,6 +66,11 @@ public:
                                                                          std::string_view user_id,
                                                                          const call_options& options) const;
 
+    /// B §10: the campaigns considered, each one's gates, goal, goal type, revenue, decision and goal
+    /// de-duplication; the conversions to send; the storage writes of converted goals.
+    track_answer track(const campaign_specifier& campaigns, std::string_view user_id,
+                       std::string_view goal_identifier, const call_options& options) const;
+
     const core::decision::campaign_settings& settings() const noexcept { return *settings_; }
 
 private:
@@ -60,9 +78,22 @@ private:
     /// Checks, lookup, gates and the decision; logs every reason a call ends without one.
     gated decide(core::decision::decision_api api, std::string_view campaign_key, std::string_view user_id,
                  const call_options& options, std::string_view variable_key = {}) const;
+    /// The MAB, status and campaign-type gates (B §1.3 steps 4-6); logs why a campaign is refused.
+    boost::system::error_code gate(core::decision::decision_api api, const core::decision::campaign& c) const;
+    /// One campaign's decision with user storage (read, §8.2 gating, write of a fresh decision), its logs
+    /// and the integrations callback. `stored` receives the campaign's stored record, if any.
+    core::decision::decision_result decide_campaign(core::decision::decision_api api,
+                                                    const core::decision::campaign& c, std::string_view user_id,
+                                                    const call_options& options,
+                                                    std::string_view goal_identifier = {},
+                                                    std::optional<user_storage_record>* stored = nullptr) const;
+    static user_storage_record make_record(std::string_view user_id, std::string_view campaign_key,
+                                           std::string_view variation_name, std::string_view goals);
+    /// user_storage::set, with a throwing store logged (the decision stands).
+    void store(core::decision::decision_api api, const user_storage_record& record) const;
     void notify(core::decision::decision_api api, const core::decision::campaign& c,
-                const core::decision::decision_result& d, std::string_view user_id,
-                const call_options& options) const;
+                const core::decision::decision_result& d, std::string_view user_id, const call_options& options,
+                std::string_view goal_identifier) const;
     std::optional<core::impression> impression_for(const core::decision::campaign& c,
                                                    const core::decision::decision_result& d,
                                                    std::string_view api_name, std::string_view user_id,
@@ -71,8 +102,11 @@ private:
     std::shared_ptr<const core::decision::campaign_settings> settings_;
     core::decision::bucketing_compat compat_;
     integrations_callback integrations_;
+    std::shared_ptr<user_storage> storage_; ///< null: none
     bool track_returning_users_;
-    bool has_user_storage_ = false; ///< issue 8: client_options::user_storage
+    goal_type goal_type_to_track_;
+    bool event_arch_;
+    bool batch_mode_;
     const logger& log_;
 };
 

@@ -6,6 +6,7 @@
 #include <vwo/detail/dimension.hpp>
 #include <vwo/client_options.hpp>
 #include <vwo/decision_types.hpp>
+#include <vwo/track_types.hpp>
 #include <vwo/push_result.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -38,6 +39,8 @@ using feature_signature = void(boost::system::error_code, bool);
 using feature_handler = boost::asio::any_completion_handler<feature_signature>;
 using variable_signature = void(boost::system::error_code, std::optional<variable_value>);
 using variable_handler = boost::asio::any_completion_handler<variable_signature>;
+using track_signature = void(boost::system::error_code, track_result);
+using track_handler = boost::asio::any_completion_handler<track_signature>;
 
 
 /// Any range of pairs whose first and second convert to std::string_view
@@ -79,6 +82,15 @@ void start_variation_call(const std::shared_ptr<client_impl>& impl, decision_req
 void start_feature_call(const std::shared_ptr<client_impl>& impl, decision_request request, feature_handler handler);
 void start_variable_call(const std::shared_ptr<client_impl>& impl, decision_request request,
                          variable_handler handler);
+
+/// The arguments of one async track call, copied at initiation.
+struct track_request {
+    campaign_specifier campaigns;
+    std::string user_id;
+    std::string goal_identifier;
+    call_options options;
+};
+void start_track(const std::shared_ptr<client_impl>& impl, track_request request, track_handler handler);
 
 struct settings_request {
     std::string account_id;
@@ -134,6 +146,15 @@ struct initiate_variable_call {
     void operator()(Handler&& handler, decision_request request) const
     {
         start_variable_call(impl, std::move(request), variable_handler(std::forward<Handler>(handler)));
+    }
+};
+
+struct initiate_track {
+    std::shared_ptr<client_impl> impl;
+    template <class Handler>
+    void operator()(Handler&& handler, track_request request) const
+    {
+        start_track(impl, std::move(request), track_handler(std::forward<Handler>(handler)));
     }
 };
 
