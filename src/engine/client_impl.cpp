@@ -183,6 +183,7 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
     if (options.logging.level)
         usage.log_level = static_cast<int>(*options.logging.level);
     usage.integrations = static_cast<bool>(options.integrations);
+    usage.user_storage = options.user_storage != nullptr;
     usage.track_returning_user = options.should_track_returning_user;
     usage.goal_type_to_track = options.goal_type_to_track != goal_type::all;
     std::string prefix = origin->base_path;

@@ -134,6 +134,16 @@ private:
             log_.error(message(api_, {"user_storage.get failed for user '", user_id_, "' in campaign '", c.key,
                                       "' (treated as nothing stored)"}));
         }
+        // A store that answers with someone else's record is confused; trusting it would show this user
+        // another user's variation (Node does not compare the campaign key).
+        if (rec && ((!rec->user_id.empty() && rec->user_id != user_id_) ||
+                    (!rec->campaign_key.empty() && rec->campaign_key != c.key))) {
+            log_.warn(message(api_, {"user_storage.get for user '", user_id_, "' in campaign '", c.key,
+                                     "' returned the record of user '", rec->user_id, "' in campaign '",
+                                     rec->campaign_key, "': ignored"}));
+            rec.reset();
+        }
+        // The caller's override applies as given, field by field, like Node's userStorageData.
         if (const auto& data = options_.user_storage_data) {
             if (!rec)
                 rec.emplace();
@@ -145,13 +155,6 @@ private:
                 rec->variation_name = data->variation_name;
             if (!data->goal_identifier.empty())
                 rec->goal_identifier = data->goal_identifier;
-        }
-        if (rec && ((!rec->user_id.empty() && rec->user_id != user_id_) ||
-                    (!rec->campaign_key.empty() && rec->campaign_key != c.key))) {
-            log_.warn(message(api_, {"user_storage.get for user '", user_id_, "' in campaign '", c.key,
-                                     "' returned the record of user '", rec->user_id, "' in campaign '",
-                                     rec->campaign_key, "': ignored"}));
-            rec.reset();
         }
         return rec;
     }
@@ -246,8 +249,8 @@ decision_result decision_service::decide_campaign(decision_api api, const campai
         // §8.2: only activate and is_feature_enabled may make a fresh decision for a user with nothing
         // stored; the others report "not activated". A record naming a variation that no longer exists
         // lets any API decide afresh (and store it), as Node does.
-        input.allow_fresh_decision = api == decision_api::activate || api == decision_api::is_feature_enabled ||
-                                     reader->names_unknown_variation(c);
+        input.allow_fresh_decision = reader->names_unknown_variation(c) || api == decision_api::activate ||
+                                     api == decision_api::is_feature_enabled;
     }
     decision_result d = core::decision::decide(*settings_, c, input);
     if (stored != nullptr && reader)
@@ -594,7 +597,9 @@ track_answer decision_service::track(const campaign_specifier& spec, std::string
                                                         {g->id.text, g->id.is_string},
                                                         std::move(revenue),
                                                         revenue_goal ? g->revenue_prop : std::nullopt});
-        if (storage_ && !events_arch_transport && !goal_listed(stored_goals, goal_identifier)) {
+        // Whitelisted users are never stored (B §6); their conversions are still sent.
+        if (storage_ && !events_arch_transport && d.status != decision_status::whitelisted &&
+            !goal_listed(stored_goals, goal_identifier)) {
             std::string goals(stored_goals);
             if (!goals.empty())
                 goals += goal_separator;
