@@ -331,6 +331,7 @@ TEST_CASE("user storage keeps a user's variation and suppresses returning users"
     REQUIRE(storage->record("user-1", "AB_HOME").has_value());
     CHECK(storage->record("user-1", "AB_HOME")->variation_name == *variation);
     REQUIRE(collector.request_count() == 1);
+    CHECK(collector.requests().front().query_value("ss") == std::optional<std::string>("1")); // usage stat
 
     // A returning user keeps the variation and is not tracked again unless asked.
     CHECK(client.activate("AB_HOME", "user-1").get() == variation);
