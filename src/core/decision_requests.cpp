@@ -20,31 +20,6 @@ constexpr std::string_view variation_shown_event = "vwo_variationShown";
 constexpr std::array<std::string_view, 5> goal_base_props{"vwo_sdkName", "vwo_sdkVersion", "vwo_envKey", "vwoMeta",
                                                           "isCustomEvent"};
 
-void append_integer(std::string& out, long long value)
-{
-    char buffer[24];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    out.append(buffer, result.ptr);
-}
-
-std::string integer_text(long long value)
-{
-    std::string out;
-    append_integer(out, value);
-    return out;
-}
-
-// The User-Agent of the legacy GETs, as push's GET sends it.
-std::string legacy_user_agent(const request_context& ctx)
-{
-    std::string agent;
-    agent.reserve(ctx.sdk_name.size() + ctx.sdk_version.size() + 1);
-    agent += ctx.sdk_name;
-    agent += '/';
-    agent += ctx.sdk_version;
-    return agent;
-}
-
 // §11.1: a settings id in a JSON body keeps the type it had in the settings file.
 void append_id_json(std::string& out, const wire_id& id)
 {
@@ -244,14 +219,7 @@ wire_request build_track_user_get(const request_context& ctx, const impression& 
     append_query_param(target, "combination", shown.variation_id.text);
     append_query_param(target, "visitor_ua", visitor.user_agent);
     append_query_param(target, "visitor_ip", visitor.ip_address);
-    append_query_param(target, "sId", integer_text(ceil_seconds(now)));
-    append_query_param(target, "u", ctx.uuids(user_id));
-    append_query_param(target, "sdk", ctx.sdk_name);
-    append_query_param(target, "sdk-v", ctx.sdk_version);
-    append_query_param(target, "env", ctx.sdk_key);
-    append_query_param(target, "account_id", ctx.account_id);
-    append_query_param(target, "random", format_random(random));
-    append_query_param(target, "ap", "server");
+    append_legacy_params(target, ctx, user_id, now, random);
     if (!ctx.usage_query.empty()) {
         target += '&';
         target += ctx.usage_query;
@@ -339,14 +307,7 @@ wire_request build_track_goal_get(const request_context& ctx, const goal_event& 
     target += "/server-side/track-goal?";
     append_query_param(target, "experiment_id", campaign.campaign_id.text);
     append_query_param(target, "combination", campaign.variation_id.text);
-    append_query_param(target, "sId", integer_text(ceil_seconds(now)));
-    append_query_param(target, "u", ctx.uuids(user_id));
-    append_query_param(target, "sdk", ctx.sdk_name);
-    append_query_param(target, "sdk-v", ctx.sdk_version);
-    append_query_param(target, "env", ctx.sdk_key);
-    append_query_param(target, "account_id", ctx.account_id);
-    append_query_param(target, "random", format_random(random));
-    append_query_param(target, "ap", "server");
+    append_legacy_params(target, ctx, user_id, now, random);
     append_query_param(target, "visitor_ua", visitor.user_agent);
     append_query_param(target, "visitor_ip", visitor.ip_address);
     append_query_param(target, "goal_id", campaign.goal_id.text);

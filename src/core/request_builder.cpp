@@ -12,30 +12,6 @@ namespace {
 constexpr std::string_view sync_event_name = "vwo_syncVisitorProp";
 constexpr std::string_view environment_prop = "vwo_fs_environment";
 
-void append_integer(std::string& out, long long value)
-{
-    char buffer[24];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    out.append(buffer, result.ptr);
-}
-
-std::string integer_text(long long value)
-{
-    std::string out;
-    append_integer(out, value);
-    return out;
-}
-
-std::string legacy_user_agent(const request_context& ctx)
-{
-    std::string agent;
-    agent.reserve(ctx.sdk_name.size() + ctx.sdk_version.size() + 1);
-    agent += ctx.sdk_name;
-    agent += '/';
-    agent += ctx.sdk_version;
-    return agent;
-}
-
 // {"u":{<key>:<value>}}: the custom-dimension payload of B1's tags and B2's t.
 std::string dimension_json(const dimension& dim)
 {
@@ -102,6 +78,43 @@ std::string format_random(double random)
     return std::string(buffer, result.ptr);
 }
 
+void append_integer(std::string& out, long long value)
+{
+    char buffer[24];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    out.append(buffer, result.ptr);
+}
+
+std::string integer_text(long long value)
+{
+    std::string out;
+    append_integer(out, value);
+    return out;
+}
+
+std::string legacy_user_agent(const request_context& ctx)
+{
+    std::string agent;
+    agent.reserve(ctx.sdk_name.size() + ctx.sdk_version.size() + 1);
+    agent += ctx.sdk_name;
+    agent += '/';
+    agent += ctx.sdk_version;
+    return agent;
+}
+
+void append_legacy_params(std::string& target, const request_context& ctx, std::string_view user_id,
+                          system_time now, double random)
+{
+    append_query_param(target, "sId", integer_text(ceil_seconds(now)));
+    append_query_param(target, "u", ctx.uuids(user_id));
+    append_query_param(target, "sdk", ctx.sdk_name);
+    append_query_param(target, "sdk-v", ctx.sdk_version);
+    append_query_param(target, "env", ctx.sdk_key);
+    append_query_param(target, "account_id", ctx.account_id);
+    append_query_param(target, "random", format_random(random));
+    append_query_param(target, "ap", "server");
+}
+
 wire_request build_push_get(const request_context& ctx, const dimension& dim, std::string_view user_id,
                             system_time now, double random)
 {
@@ -113,14 +126,7 @@ wire_request build_push_get(const request_context& ctx, const dimension& dim, st
     target.reserve(ctx.path_prefix.size() + 200 + ctx.sdk_key.size() + ctx.sdk_name.size() + tags.size() * 3);
     target += ctx.path_prefix;
     target += "/server-side/push?";
-    append_query_param(target, "sId", integer_text(ceil_seconds(now)));
-    append_query_param(target, "u", ctx.uuids(user_id));
-    append_query_param(target, "sdk", ctx.sdk_name);
-    append_query_param(target, "sdk-v", ctx.sdk_version);
-    append_query_param(target, "env", ctx.sdk_key);
-    append_query_param(target, "account_id", ctx.account_id);
-    append_query_param(target, "random", format_random(random));
-    append_query_param(target, "ap", "server");
+    append_legacy_params(target, ctx, user_id, now, random);
     append_query_param(target, "tags", tags);
     request.user_agent = legacy_user_agent(ctx);
     return request;

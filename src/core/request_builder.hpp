@@ -70,6 +70,16 @@ long long unix_millis(system_time t) noexcept;
 /// Shortest round-trip decimal text of a double in [0,1), like JavaScript's String(Math.random()).
 std::string format_random(double random);
 
+/// Decimal text of an integer, appended or as a new string.
+void append_integer(std::string& out, long long value);
+std::string integer_text(long long value);
+/// The User-Agent of the legacy GETs: "<sdk_name>/<sdk_version>".
+std::string legacy_user_agent(const request_context& ctx);
+/// sId, u, sdk, sdk-v, env, account_id, random, ap=server: the run of parameters every legacy GET
+/// carries in this order (B1, decision-apis.md §11.2, §11.3).
+void append_legacy_params(std::string& target, const request_context& ctx, std::string_view user_id,
+                          system_time now, double random);
+
 /// B1: GET <prefix>/server-side/push?sId&u&sdk&sdk-v&env&account_id&random&ap=server&tags
 /// with tags = {"u":{"<key>":"<value>"}} as JSON, percent-encoded (Part A).
 /// User-Agent "<sdk_name>/<sdk_version>".

@@ -444,6 +444,25 @@ std::shared_ptr<push_op> client_impl::impression_op(const core::impression& show
 }
 
 template <class T>
+void client_impl::complete_soon(asio::any_completion_handler<void(error_code, T)> handler, error_code ec, T value)
+{
+    // Held in a shared state so that reading the handler's executor and moving the handler are
+    // never in one expression (their order would be unspecified).
+    struct pending {
+        asio::any_completion_handler<void(error_code, T)> handler;
+        error_code error;
+        T value;
+    };
+    auto state = std::make_shared<pending>(pending{std::move(handler), ec, std::move(value)});
+    auto work = asio::prefer(asio::get_associated_executor(state->handler, exec_),
+                             asio::execution::outstanding_work.tracked);
+    post_completion(state->handler, std::move(work), [state] {
+        auto h = std::move(state->handler);
+        std::move(h)(state->error, std::move(state->value));
+    });
+}
+
+template <class T>
 api_result<T> client_impl::answer_now(engine::api_answer<T> answer, std::string_view user_id,
                                       const call_options& options, bool promise)
 {
@@ -483,22 +502,8 @@ void client_impl::answer_later(engine::api_answer<T> answer, std::string_view us
         log_.info("development mode: impression for campaign '" + answer.campaign->key + "' not sent");
         answer.impression.reset();
     }
-    if (!answer.impression) {
-        // Held in a shared state so that reading the handler's executor and moving the handler
-        // are never in one expression (their order would be unspecified).
-        struct pending {
-            asio::any_completion_handler<void(error_code, T)> handler;
-            error_code error;
-            T value;
-        };
-        auto state = std::make_shared<pending>(pending{std::move(handler), answer.error, std::move(answer.value)});
-        auto work = asio::prefer(asio::get_associated_executor(state->handler, exec_),
-                                 asio::execution::outstanding_work.tracked);
-        return post_completion(state->handler, std::move(work), [state] {
-            auto h = std::move(state->handler);
-            std::move(h)(state->error, std::move(state->value));
-        });
-    }
+    if (!answer.impression)
+        return complete_soon(std::move(handler), answer.error, std::move(answer.value));
     // The impression's delivery ends the call: the op's completion forwards (error, decision) to the
     // caller's handler, on the caller's executor and with its cancellation slot.
     auto slot = handler.get_cancellation_slot();
@@ -627,20 +632,9 @@ void client_impl::start_track(const detail::track_request& r, detail::track_hand
         answer.goal.reset(); // tracked campaigns keep their empty error: "accepted", as push does
     }
     if (!answer.goal) {
-        const bool any_tracked = !tracked_keys(answer.result).empty();
-        struct pending {
-            detail::track_handler handler;
-            error_code error;
-            track_result result;
-        };
-        auto state = std::make_shared<pending>(
-            pending{std::move(handler), any_tracked ? error_code{} : untracked_reason(answer), std::move(answer.result)});
-        auto work = asio::prefer(asio::get_associated_executor(state->handler, exec_),
-                                 asio::execution::outstanding_work.tracked);
-        return post_completion(state->handler, std::move(work), [state] {
-            auto h = std::move(state->handler);
-            std::move(h)(state->error, std::move(state->result));
-        });
+        // Read before answer.result is moved (argument evaluation order is unspecified).
+        const error_code ec = tracked_keys(answer.result).empty() ? untracked_reason(answer) : error_code{};
+        return complete_soon(std::move(handler), ec, std::move(answer.result));
     }
     // The conversions' delivery ends the call; each tracked campaign gets its key's outcome.
     auto slot = handler.get_cancellation_slot();

@@ -176,6 +176,10 @@ private:
     /// The op that sends a track call's conversions.
     std::shared_ptr<engine::push_op> goal_op(engine::track_answer& answer, std::string_view user_id,
                                              const call_options& options) const;
+    /// Completes `handler` with (ec, value) through our executor, never inside the initiating function.
+    template <class T>
+    void complete_soon(boost::asio::any_completion_handler<void(boost::system::error_code, T)> handler,
+                       boost::system::error_code ec, T value);
     /// Opted out: logs and returns true (the decision APIs then return nothing).
     bool decision_opted_out(std::string_view api) const;
     template <class Handler, class Fn>

@@ -17,75 +17,14 @@ bool same_id(const settings_id& a, const settings_id& b) noexcept
     return a.is_string == b.is_string && a.text == b.text;
 }
 
-// CampaignUtil.scaleVariationWeights, as whitelisting.cpp computes it (§6: w_i / Σw * 100, or 100 / n
-// when Σw is falsy; Σw turns into string concatenation at the first string weight). Needed only for a
-// member whose isUserListEnabled differs from the called campaign's (see member_whitelists).
-std::vector<double> scaled_weights(const std::vector<const variation*>& candidates)
-{
-    bool total_is_string = false;
-    double total_number = 0;
-    std::string total_text;
-    for (const variation* v : candidates) {
-        if (total_is_string) {
-            total_text += v->weight_text;
-        } else if (v->weight_kind == weight_form::string) {
-            total_is_string = true;
-            total_text = js::number_to_string(total_number);
-            total_text += v->weight_text;
-        } else {
-            total_number += v->weight;
-        }
-    }
-    const bool total_truthy = total_is_string ? !total_text.empty() : js::truthy(total_number);
-    std::vector<double> weights;
-    weights.reserve(candidates.size());
-    if (!total_truthy) {
-        weights.assign(candidates.size(), 100 / static_cast<double>(candidates.size()));
-        return weights;
-    }
-    const double total = total_is_string ? js::to_number(total_text) : total_number;
-    for (const variation* v : candidates) weights.push_back((v->weight / total) * 100);
-    return weights;
-}
-
-// §6 for `member` with an explicit `_vwoUserId` choice. evaluate_whitelisting takes the choice from
-// the campaign it evaluates, but Node evaluates the other members with the called campaign's
-// variationTargetingVariables, whose `_vwoUserId` was set from the CALLED campaign's isUserListEnabled
-// (§4 step 3, §7.2 step 1). Only used when the two flags differ.
-// TODO(whitelisting owner): an explicit `_vwoUserId` parameter on evaluate_whitelisting would remove
-// this copy.
-bool whitelists_with_vwo_user_id(const campaign_settings& settings, const campaign& member, bool use_visitor_uuid,
-                                 const decision_input& input)
-{
-    std::optional<std::string> uuid;
-    segment_input targeting{input.variation_targeting_variables, input.user_id};
-    std::vector<const variation*> candidates;
-    for (const variation& v : member.variations) {
-        if (v.segments.shape() != segment::form::tree) continue; // {} skipped, non-objects fail
-        if (use_visitor_uuid && !uuid) {
-            uuid = settings.visitor_uuid(input.user_id);
-            targeting.vwo_user_id = *uuid;
-        }
-        if (v.segments.evaluate(targeting)) candidates.push_back(&v);
-    }
-    if (candidates.size() <= 1) return candidates.size() == 1;
-    const std::vector<bucket_range> ranges = assign_ranges(scaled_weights(candidates));
-    const std::array<std::string_view, 2> seed{member.seed_prefix, input.user_id}; // the member's seed
-    const double bucket = bucket_value(hash_text(seed, input.compat), max_traffic_value);
-    for (const bucket_range& r : ranges) {
-        if (r.contains(bucket)) return true;
-    }
-    return false;
-}
-
 bool member_whitelists(const campaign_settings& settings, const campaign& member, const campaign& called,
                        const decision_input& input)
 {
     if (!member.is_forced_variation_enabled) return false; // N _checkForWhitelisting skips it
-    if (member.is_user_list_enabled != called.is_user_list_enabled) {
-        return whitelists_with_vwo_user_id(settings, member, called.is_user_list_enabled, input);
-    }
-    return evaluate_whitelisting(settings, member, input.user_id, input.variation_targeting_variables, input.compat)
+    // Node evaluates the other members with the called campaign's variationTargetingVariables, whose
+    // `_vwoUserId` follows the CALLED campaign's isUserListEnabled (§4 step 3, §7.2 step 1).
+    return evaluate_whitelisting(settings, member, input.user_id, input.variation_targeting_variables, input.compat,
+                                 called.is_user_list_enabled)
                .chosen != nullptr;
 }
 

@@ -45,8 +45,9 @@ std::vector<double> scaled_weights(const std::vector<const variation*>& candidat
 
 whitelisting_result evaluate_whitelisting(const campaign_settings& settings, const campaign& c,
                                           std::string_view user_id, const attribute_map* targeting_variables,
-                                          bucketing_compat compat)
+                                          bucketing_compat compat, std::optional<bool> use_visitor_uuid)
 {
+    const bool with_uuid = use_visitor_uuid.value_or(c.is_user_list_enabled);
     whitelisting_result result;
     // §4 step 3: `_vwoUserId` is the visitor UUID with isUserListEnabled, else the user id; it
     // overrides a caller-supplied one. The UUID costs a SHA-1, so only when a segment needs it.
@@ -56,7 +57,7 @@ whitelisting_result evaluate_whitelisting(const campaign_settings& settings, con
     for (const variation& v : c.variations) {
         // {} is skipped (never whitelisted); a missing or non-object segments fails (§6).
         if (v.segments.shape() != segment::form::tree) continue;
-        if (c.is_user_list_enabled && !uuid) {
+        if (with_uuid && !uuid) {
             uuid = settings.visitor_uuid(user_id);
             input.vwo_user_id = *uuid;
         }

@@ -9,6 +9,7 @@
 #include "core/decision/campaign_settings.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
 namespace vwo::core::decision {
@@ -21,9 +22,11 @@ struct whitelisting_result {
 };
 
 /// Requires campaign.is_forced_variation_enabled (the caller checks it: Node skips whitelisting
-/// entirely otherwise). Thread-safe: reads only immutable settings and the caller's inputs.
+/// entirely otherwise). `use_visitor_uuid` is the `_vwoUserId` choice (§4 step 3): by default the
+/// campaign's own isUserListEnabled; a group member is evaluated with the called campaign's (§7.2 step 1).
+/// Thread-safe: reads only immutable settings and the caller's inputs.
 whitelisting_result evaluate_whitelisting(const campaign_settings& settings, const campaign& c,
                                           std::string_view user_id, const attribute_map* targeting_variables,
-                                          bucketing_compat compat);
+                                          bucketing_compat compat, std::optional<bool> use_visitor_uuid = {});
 
 } // namespace vwo::core::decision
