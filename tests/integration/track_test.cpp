@@ -3,10 +3,16 @@
 
 #include "fixtures.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -456,4 +462,140 @@ TEST_CASE("after set_opt_out track sends nothing", "[track]")
     CHECK(ec == vwo::errc::opted_out);
     client.shutdown();
     CHECK(collector.request_count() == 0);
+}
+
+namespace {
+
+// One experiment step by step (activate, push a dimension, track a revenue goal) in one API style.
+struct experiment_style {
+    const char* name;
+    bool promise_mode;
+    // Returns the variation activate gave; pushes and tracks, REQUIRE-ing each step's own result.
+    std::function<std::optional<std::string>(vwo::client&, const std::string& user)> run;
+};
+
+std::vector<experiment_style> experiment_styles()
+{
+    static const vwo::call_options purchase = [] {
+        vwo::call_options o;
+        o.revenue_value = 25;
+        return o;
+    }();
+    return {
+        {"immediate", false,
+         [](vwo::client& c, const std::string& u) {
+             auto variation = c.activate("AB_HOME", u).get();
+             REQUIRE(c.push("plan", "gold", u).get());
+             REQUIRE(c.track("AB_HOME", u, "purchase", purchase).get());
+             return variation;
+         }},
+        {"promise", true,
+         [](vwo::client& c, const std::string& u) {
+             auto shown = c.activate("AB_HOME", u).to_future();
+             REQUIRE(shown.wait_for(test_deadline) == std::future_status::ready);
+             auto pushed = c.push("plan", "gold", u).to_future();
+             REQUIRE(pushed.wait_for(test_deadline) == std::future_status::ready);
+             REQUIRE(pushed.get());
+             auto tracked = c.track("AB_HOME", u, "purchase", purchase).to_future();
+             REQUIRE(tracked.wait_for(test_deadline) == std::future_status::ready);
+             REQUIRE(tracked.get());
+             return shown.get();
+         }},
+        {"callback", false,
+         [](vwo::client& c, const std::string& u) {
+             std::promise<std::optional<std::string>> done;
+             auto f = done.get_future();
+             c.async_activate("AB_HOME", u, [&c, &done, u](boost::system::error_code ec,
+                                                           std::optional<std::string> variation) {
+                 REQUIRE_FALSE(ec);
+                 c.async_push("plan", "gold", u, [&c, &done, u, variation](boost::system::error_code pec,
+                                                                         vwo::push_result) {
+                     REQUIRE_FALSE(pec);
+                     c.async_track("AB_HOME", u, "purchase", purchase,
+                                   [&done, variation](boost::system::error_code tec, vwo::track_result r) {
+                                       REQUIRE_FALSE(tec);
+                                       REQUIRE(r.ok());
+                                       done.set_value(variation);
+                                   });
+                 });
+             });
+             REQUIRE(f.wait_for(test_deadline) == std::future_status::ready);
+             return f.get();
+         }},
+        {"coroutine", false,
+         [](vwo::client& c, const std::string& u) {
+             asio::io_context ioc;
+             std::optional<std::string> result;
+             bool finished = false;
+             asio::co_spawn(
+                 ioc,
+                 [&]() -> asio::awaitable<void> {
+                     auto [ec, variation] = co_await c.async_activate("AB_HOME", u, asio::as_tuple(asio::use_awaitable));
+                     auto [pec, pushed] = co_await c.async_push("plan", "gold", u, asio::as_tuple(asio::use_awaitable));
+                     auto [tec, tracked] = co_await c.async_track("AB_HOME", u, "purchase", purchase,
+                                                                  asio::as_tuple(asio::use_awaitable));
+                     finished = !ec && !pec && pushed.ok() && !tec && tracked.ok();
+                     result = variation;
+                 },
+                 asio::detached);
+             ioc.run_for(test_deadline);
+             REQUIRE(finished);
+             return result;
+         }},
+        {"deferred", false,
+         [](vwo::client& c, const std::string& u) {
+             // Nothing starts until each deferred operation is invoked.
+             auto activate = c.async_activate("AB_HOME", u);
+             auto track = c.async_track("AB_HOME", u, "purchase", purchase);
+             std::promise<std::optional<std::string>> shown;
+             auto f = shown.get_future();
+             std::move(activate)([&shown](boost::system::error_code ec, std::optional<std::string> v) {
+                 shown.set_value(ec ? std::nullopt : v);
+             });
+             REQUIRE(f.wait_for(test_deadline) == std::future_status::ready);
+             REQUIRE(c.push("plan", "gold", u).get());
+             std::promise<bool> converted;
+             auto g = converted.get_future();
+             std::move(track)([&converted](boost::system::error_code ec, vwo::track_result r) {
+                 converted.set_value(!ec && r.ok());
+             });
+             REQUIRE(g.wait_for(test_deadline) == std::future_status::ready);
+             REQUIRE(g.get());
+             return f.get();
+         }},
+    };
+}
+
+} // namespace
+
+TEST_CASE("an end-to-end experiment runs in every API style", "[track][flavours]")
+{
+    for (const auto& style : experiment_styles()) {
+        DYNAMIC_SECTION(style.name)
+        {
+            local_collector collector;
+            log_capture logs;
+            auto opts = options_for(collector, logs, track_settings().dump());
+            opts.return_promise_for.all = style.promise_mode;
+            auto client = vwo::launch(opts);
+
+            const auto variation = style.run(client, "shopper-1");
+            REQUIRE(variation.has_value());
+            REQUIRE(collector.wait_for_requests(3, test_deadline));
+            client.shutdown();
+            // Immediate-mode calls return once accepted, and two connections may deliver out of order.
+            std::map<std::string, recorded_request> by_path;
+            for (auto& r : collector.requests())
+                by_path.emplace(r.path, r);
+            REQUIRE(by_path.size() == 3);
+            REQUIRE(by_path.count("/server-side/push") == 1);
+            const auto& shown = by_path.at("/server-side/track-user");
+            CHECK(shown.query_value("combination") == std::optional<std::string>(*variation == "Control" ? "1" : "2"));
+            const auto& converted = by_path.at("/server-side/track-goal");
+            CHECK(converted.query_value("r") == std::optional<std::string>("25"));
+            CHECK(converted.query_value("goal_id") == std::optional<std::string>("12"));
+            CHECK(client.stats().delivered == 3);
+            CHECK(accounting_holds(client.stats()));
+        }
+    }
 }
