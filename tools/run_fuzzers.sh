@@ -3,7 +3,7 @@
 # each of them for a while (reliability.md R9; see docs/fuzzing.md).
 #   bash tools/run_fuzzers.sh [seconds] [target...]
 #     seconds   per target, default 60
-#     target    push_request, settings, http_response (default: all three)
+#     target    push_request, settings, http_response, decisions (default: all four)
 # Each fuzzer starts from a copy of its seed corpus and saved regressions in build-fuzz/fuzz/<target>/
 # (new inputs go there, never into the repository). Exits non-zero if any fuzzer crashed, and prints
 # where the crashing input is. Installs clang-14 / libclang-rt-14-dev and the build dependencies when
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 case "$seconds" in '' | *[!0-9]*) echo "usage: bash tools/run_fuzzers.sh [seconds] [target...]" >&2; exit 2 ;; esac
 [ "$#" -gt 0 ] && shift
-all_targets=(push_request settings http_response)
+all_targets=(push_request settings http_response decisions)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 for t in "${targets[@]}"; do

@@ -76,6 +76,9 @@ bool regex_test(const std::shared_ptr<const std::wregex>& pattern, std::string_v
     if (!pattern) return false; // an invalid RegExp: false, no log (Obs SEG_REGEX_INVALID)
     try {
         const std::wstring units = to_utf16_units(tag);
+        // libstdc++'s matcher recurses once per character: a long value from the caller could overflow
+        // the caller's stack (a crash no catch can stop). Longer values do not match (docs/decisions.md).
+        if (units.size() > max_regex_subject_units) return false;
         return std::regex_search(units, *pattern);
     } catch (const std::exception&) {
         return false; // std::regex_error (complexity / stack) at match time

@@ -11,6 +11,7 @@
 
 #include "core/decision/attributes.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -20,6 +21,12 @@
 #include <vector>
 
 namespace vwo::core::decision {
+
+/// regex() limits where libstdc++'s recursive matcher and JavaScript part ways (docs/decisions.md):
+/// a longer pattern counts as invalid (false), and a longer value never matches. Both bound the stack
+/// a regex() condition can use on the caller's thread, whatever the settings file or the caller pass.
+inline constexpr std::size_t max_regex_pattern_units = 1024;
+inline constexpr std::size_t max_regex_subject_units = 1024;
 
 /// What the DSL sees as the variable map: the call's customVariables (pre-segmentation) or
 /// variationTargetingVariables plus the injected `_vwoUserId` (whitelisting, §4 step 3).

@@ -65,10 +65,73 @@ bool match_number_call(std::string_view operand, std::string_view name, std::str
     return true;
 }
 
+// The length of the quantifier starting at units[i] (`*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}`), or 0. A `{`
+// that does not form a quantifier is a literal in JavaScript (Annex B).
+std::size_t quantifier_length(const std::wstring& units, std::size_t i)
+{
+    const wchar_t c = units[i];
+    if (c == L'*' || c == L'+' || c == L'?') return 1;
+    if (c != L'{') return 0;
+    std::size_t j = i + 1;
+    auto digits = [&] {
+        const std::size_t from = j;
+        while (j < units.size() && units[j] >= L'0' && units[j] <= L'9') ++j;
+        return j > from;
+    };
+    if (!digits()) return 0;
+    if (j < units.size() && units[j] == L',') {
+        ++j;
+        digits();
+    }
+    return j < units.size() && units[j] == L'}' ? j + 1 - i : 0;
+}
+
+// JavaScript rejects a quantifier that follows another (`a**`, `a+*`, `.???`, `a{2}{3}`; one `?` right
+// after a quantifier is its lazy form) with SyntaxError "Nothing to repeat", so Node evaluates such a
+// segment to false. libstdc++ accepts them and backtracks exponentially: one settings file could hang
+// every decision (found by fuzz_decisions).
+bool stacks_quantifiers(const std::wstring& units)
+{
+    bool in_class = false;
+    int after = 0; // 0: not after a quantifier; 1: right after one; 2: after one and its lazy `?`
+    for (std::size_t i = 0; i < units.size(); ++i) {
+        const wchar_t c = units[i];
+        if (c == L'\\') {
+            ++i; // the escaped unit is an atom
+            after = 0;
+            continue;
+        }
+        if (in_class) {
+            in_class = c != L']';
+            continue;
+        }
+        if (c == L'[') {
+            in_class = true;
+            after = 0;
+            continue;
+        }
+        const std::size_t length = quantifier_length(units, i);
+        if (length == 0) {
+            after = 0;
+            continue;
+        }
+        if (after == 1 && c == L'?') {
+            after = 2;
+            continue;
+        }
+        if (after != 0) return true;
+        after = 1;
+        i += length - 1;
+    }
+    return false;
+}
+
 std::shared_ptr<const std::wregex> compile_regex(std::string_view pattern)
 {
     std::wstring units;
     for_each_utf16_unit(pattern, [&](char16_t unit) { units += static_cast<wchar_t>(unit); });
+    // libstdc++ compiles and matches recursively: a pattern beyond this could overflow the stack at launch.
+    if (units.size() > max_regex_pattern_units || stacks_quantifiers(units)) return nullptr;
     try {
         return std::make_shared<const std::wregex>(units, std::regex_constants::ECMAScript);
     } catch (const std::regex_error&) {

@@ -177,3 +177,45 @@ TEST_CASE("Conditions precompute the operand side of normalisation", "[decision]
     const auto l = compile_condition("v", json("lower(a\nb)"));
     CHECK(l.type == operand_type::equal); // `.` stops at the line break: no ')' on the first line
 }
+
+namespace {
+
+bool regex_matches(const std::string& pattern, const std::string& value)
+{
+    json dsl;
+    dsl["custom_variable"]["v"] = "regex(" + pattern + ")";
+    const segment s = compile_segment(dsl);
+    attribute_map map;
+    map["v"] = value;
+    return s.evaluate(segment_input{&map, std::nullopt});
+}
+
+} // namespace
+
+TEST_CASE("regex patterns JavaScript rejects for stacked quantifiers are false, not a hang", "[decision][segment]")
+{
+    // SyntaxError "Nothing to repeat" in JavaScript (Node: false); libstdc++ would accept them and
+    // backtrack exponentially (the fuzz_decisions regression stacked_quantifier_regex_backtracks_exponentially).
+    for (const char* pattern : {"x**", "x+*", "x*+", ".???", "x{2}{3}", "x*?*", ".??????*u"})
+        CHECK_FALSE(regex_matches(pattern, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));
+    // Valid JavaScript: lazy quantifiers, escaped or bracketed quantifier characters, counted repeats.
+    CHECK(regex_matches("x*?y", "xxy"));
+    CHECK(regex_matches("x??y", "xy"));
+    CHECK(regex_matches("a\\*\\*", "a**"));
+    CHECK(regex_matches("[*+?]{2}", "*?"));
+    CHECK(regex_matches("x{2}y", "xxy"));
+}
+
+TEST_CASE("regex conditions bound the value and the pattern they run on", "[decision][segment]")
+{
+    // libstdc++'s matcher recurses per character: a long value could overflow the caller's stack
+    // (the fuzz_decisions regression regex_recursion_overflows_stack_on_10k_value).
+    const std::string at_limit(max_regex_subject_units, 'x');
+    CHECK(regex_matches("^x*$", at_limit));
+    CHECK_FALSE(regex_matches("^x*$", at_limit + "x"));
+    CHECK_FALSE(regex_matches("(((x|y)))*z", std::string(10000, 'x') + "z"));
+    const std::string long_pattern(max_regex_pattern_units + 1, 'x');
+    CHECK_FALSE(regex_matches(long_pattern, long_pattern));
+    const std::string pattern_at_limit(max_regex_pattern_units, 'x');
+    CHECK(regex_matches(pattern_at_limit, pattern_at_limit));
+}
