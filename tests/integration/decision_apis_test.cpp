@@ -524,3 +524,27 @@ TEST_CASE("a campaign the decision model cannot use fails launch with its name",
     CHECK_FALSE(client.valid());
     CHECK(logs.contains(vwo::log_level::error, "AB_HOME"));
 }
+
+TEST_CASE("client_options::bucketing chooses how non-ASCII user ids are hashed", "[decision][bucketing]")
+{
+    local_collector collector;
+    log_capture logs;
+    auto standard_options = decision_options(collector, logs);
+    auto node_options = standard_options;
+    node_options.bucketing = vwo::bucketing_compat::node;
+    auto standard = vwo::launch(standard_options);
+    auto node = vwo::launch(node_options);
+
+    // ASCII ids: the same bucket in both modes.
+    for (int i = 0; i < 50; ++i) {
+        const std::string user = "ascii-" + std::to_string(i);
+        CHECK(standard.get_variation_name("AB_HOME", user).get() == node.get_variation_name("AB_HOME", user).get());
+    }
+    // Non-ASCII ids: UTF-8 bytes versus Node's low byte of each UTF-16 unit, so some users differ.
+    int differ = 0;
+    for (int i = 0; i < 50; ++i) {
+        const std::string user = "用户" + std::to_string(i);
+        differ += standard.get_variation_name("AB_HOME", user).get() != node.get_variation_name("AB_HOME", user).get();
+    }
+    CHECK(differ > 0);
+}
