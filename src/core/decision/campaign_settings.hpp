@@ -115,7 +115,7 @@ struct campaign {
     const variation* control_by_string_id() const noexcept;
 };
 
-/// A mutually exclusive group (§7.1); evaluated by issue 8's group logic, not by decide().
+/// A mutually exclusive group (§7.1); decide() applies its rules through groups.hpp.
 struct campaign_group {
     std::string id;   ///< the key in `groups`
     std::string name; ///< `name` (String() of it; "" when absent)

@@ -24,7 +24,8 @@
 
 namespace vwo::core::decision {
 
-/// What user storage holds for this user (issue 8 implements it over client_options::user_storage).
+/// What user storage holds for this user (engine::decision_service implements it over
+/// client_options::user_storage).
 /// Called on the caller's thread during decide(). Thread-safety: as the implementation's.
 class storage_probe {
 public:
