@@ -43,42 +43,6 @@ void set_device_headers(wire_request& request, const visitor_info& visitor)
     if (!visitor.ip_address.empty()) append_encode_uri_component(request.forwarded_for, visitor.ip_address);
 }
 
-// The common events/t query (§11.7, §11.8) up to visitor_ip; the caller adds usage stats if any.
-void append_event_arch_query(std::string& target, const request_context& ctx, std::string_view event_name,
-                             std::string_view ms_text, double random, const visitor_info& visitor)
-{
-    target.reserve(target.size() + ctx.path_prefix.size() + 160 + 3 * event_name.size() + ctx.account_id.size() +
-                   ctx.sdk_key.size() + 3 * visitor.user_agent.size() + 3 * visitor.ip_address.size() +
-                   ctx.usage_query.size());
-    target += ctx.path_prefix;
-    target += "/events/t?";
-    append_query_param(target, "en", event_name);
-    append_query_param(target, "a", ctx.account_id);
-    append_query_param(target, "env", ctx.sdk_key);
-    append_query_param(target, "eTime", ms_text);
-    append_query_param(target, "random", format_random(random));
-    append_query_param(target, "p", "FS");
-    append_query_param(target, "visitor_ua", visitor.user_agent);
-    append_query_param(target, "visitor_ip", visitor.ip_address);
-}
-
-// {"d":{"msgId":"<UUID>-<ms>","visId":"<UUID>","sessionId":<ceil-s>,"event":{"props":{
-// — the part of Node's getEventBasePayload before the event properties.
-void append_event_payload_head(std::string& body, const request_context& ctx, std::string_view user_id,
-                               std::string_view ms_text, system_time now)
-{
-    const std::string uuid = ctx.uuids(user_id);
-    body += R"({"d":{"msgId":")";
-    body += uuid;
-    body += '-';
-    body += ms_text;
-    body += R"(","visId":")";
-    body += uuid;
-    body += R"(","sessionId":)";
-    append_integer(body, ceil_seconds(now));
-    body += R"(,"event":{"props":{)";
-}
-
 // },"name":"<event>","time":<ms>},"visitor":{"props":{"vwo_fs_environment":"<sdkKey>"}}}}
 void append_event_payload_tail(std::string& body, const request_context& ctx, std::string_view event_name,
                                std::string_view ms_text)
@@ -260,7 +224,8 @@ wire_request build_variation_shown_request(const request_context& ctx, const imp
     wire_request request;
     request.method = http_method::post;
     std::string& target = request.target;
-    append_event_arch_query(target, ctx, variation_shown_event, ms_text, random, visitor);
+    append_event_arch_query(target, ctx, variation_shown_event, ms_text, random, visitor.user_agent,
+                            visitor.ip_address);
     if (!ctx.usage_query.empty()) {
         target += '&';
         target += ctx.usage_query;
@@ -358,7 +323,8 @@ wire_request build_goal_event_request(const request_context& ctx, const goal_eve
     request.method = http_method::post;
     // No usage stats on goal events (§11.6). The goal identifier is percent-encoded like every
     // other value, so a name with a space is sent instead of crashing as in Node.
-    append_event_arch_query(request.target, ctx, goal.goal_identifier, ms_text, random, visitor);
+    append_event_arch_query(request.target, ctx, goal.goal_identifier, ms_text, random, visitor.user_agent,
+                            visitor.ip_address);
 
     std::size_t properties_size = 0;
     for (const auto& [key, value] : goal.event_properties) {

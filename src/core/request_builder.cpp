@@ -115,6 +115,39 @@ void append_legacy_params(std::string& target, const request_context& ctx, std::
     append_query_param(target, "ap", "server");
 }
 
+void append_event_arch_query(std::string& target, const request_context& ctx, std::string_view event_name,
+                             std::string_view ms_text, double random, std::string_view visitor_ua,
+                             std::string_view visitor_ip)
+{
+    target.reserve(target.size() + ctx.path_prefix.size() + 160 + 3 * event_name.size() + ctx.account_id.size() +
+                   ctx.sdk_key.size() + 3 * visitor_ua.size() + 3 * visitor_ip.size() + ctx.usage_query.size());
+    target += ctx.path_prefix;
+    target += "/events/t?";
+    append_query_param(target, "en", event_name);
+    append_query_param(target, "a", ctx.account_id);
+    append_query_param(target, "env", ctx.sdk_key);
+    append_query_param(target, "eTime", ms_text);
+    append_query_param(target, "random", format_random(random));
+    append_query_param(target, "p", "FS");
+    append_query_param(target, "visitor_ua", visitor_ua);
+    append_query_param(target, "visitor_ip", visitor_ip);
+}
+
+void append_event_payload_head(std::string& body, const request_context& ctx, std::string_view user_id,
+                               std::string_view ms_text, system_time now)
+{
+    const std::string uuid = ctx.uuids(user_id);
+    body += R"({"d":{"msgId":")";
+    body += uuid;
+    body += '-';
+    body += ms_text;
+    body += R"(","visId":")";
+    body += uuid;
+    body += R"(","sessionId":)";
+    append_integer(body, ceil_seconds(now));
+    body += R"(,"event":{"props":{)";
+}
+
 wire_request build_push_get(const request_context& ctx, const dimension& dim, std::string_view user_id,
                             system_time now, double random)
 {
@@ -199,25 +232,12 @@ wire_request build_batch_events_request(const request_context& ctx, std::span<co
 wire_request build_event_arch_request(const request_context& ctx, const dimensions& dims, std::string_view user_id,
                                       system_time now, double random)
 {
-    const long long ms = unix_millis(now);
-    const std::string ms_text = integer_text(ms);
-    const std::string uuid = ctx.uuids(user_id);
+    const std::string ms_text = integer_text(unix_millis(now));
 
     wire_request request;
     request.method = http_method::post;
 
-    std::string& target = request.target;
-    target.reserve(ctx.path_prefix.size() + 140 + ctx.account_id.size() + ctx.sdk_key.size());
-    target += ctx.path_prefix;
-    target += "/events/t?";
-    append_query_param(target, "en", sync_event_name);
-    append_query_param(target, "a", ctx.account_id);
-    append_query_param(target, "env", ctx.sdk_key);
-    append_query_param(target, "eTime", ms_text);
-    append_query_param(target, "random", format_random(random));
-    append_query_param(target, "p", "FS");
-    append_query_param(target, "visitor_ua", "");
-    append_query_param(target, "visitor_ip", "");
+    append_event_arch_query(request.target, ctx, sync_event_name, ms_text, random, "", "");
 
     // Node builds visitor.props as an object literal and then assigns each dimension, so a
     // dimension named vwo_fs_environment replaces the environment value in its first position.
@@ -230,15 +250,8 @@ wire_request build_event_arch_request(const request_context& ctx, const dimensio
 
     std::string& body = request.body;
     body.reserve(320 + ctx.sdk_name.size() + ctx.sdk_version.size() + 2 * ctx.sdk_key.size() + dims_size);
-    body += R"({"d":{"msgId":")";
-    body += uuid;
-    body += '-';
-    body += ms_text;
-    body += R"(","visId":")";
-    body += uuid;
-    body += R"(","sessionId":)";
-    append_integer(body, ceil_seconds(now));
-    body += R"(,"event":{"props":{"vwo_sdkName":)";
+    append_event_payload_head(body, ctx, user_id, ms_text, now);
+    body += R"("vwo_sdkName":)";
     append_json_string(body, ctx.sdk_name);
     body += R"(,"vwo_sdkVersion":)";
     append_json_string(body, ctx.sdk_version);

@@ -80,6 +80,16 @@ std::string legacy_user_agent(const request_context& ctx);
 void append_legacy_params(std::string& target, const request_context& ctx, std::string_view user_id,
                           system_time now, double random);
 
+/// <prefix>/events/t?en&a&env&eTime&random&p=FS&visitor_ua&visitor_ip: the query every events/t request
+/// starts with (B3, decision-apis.md §11.7-§11.8); callers append usage stats where they belong.
+void append_event_arch_query(std::string& target, const request_context& ctx, std::string_view event_name,
+                             std::string_view ms_text, double random, std::string_view visitor_ua,
+                             std::string_view visitor_ip);
+/// {"d":{"msgId":"<UUID>-<ms>","visId":"<UUID>","sessionId":<ceil-s>,"event":{"props":{ — the start of every
+/// events/t body, up to its event properties (Node's getEventBasePayload).
+void append_event_payload_head(std::string& body, const request_context& ctx, std::string_view user_id,
+                               std::string_view ms_text, system_time now);
+
 /// B1: GET <prefix>/server-side/push?sId&u&sdk&sdk-v&env&account_id&random&ap=server&tags
 /// with tags = {"u":{"<key>":"<value>"}} as JSON, percent-encoded (Part A).
 /// User-Agent "<sdk_name>/<sdk_version>".
