@@ -4,7 +4,8 @@
 #   bash tools/dev.sh test   build everything and run every test (unit, integration, examples, consumer)
 #   bash tools/dev.sh asan   the test suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan)
 #   bash tools/dev.sh tsan   the test suite under ThreadSanitizer (build-tsan)
-# Installs the Debian packages it needs when they are missing. VWO_WERROR=1 turns warnings into errors.
+# Installs the Debian packages it needs when they are missing. VWO_WERROR=1 turns warnings into errors;
+# VWO_BUILD_DIR names the build directory (default build, build-asan or build-tsan).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +21,7 @@ if [ "$mode" = asan ] || [ "$mode" = tsan ]; then
   # Debug builds with the sanitizer on every target; stress sizes scaled down; the node
   # comparison is left to the normal run (it exercises node, not our memory or threads).
   if [ "$mode" = asan ]; then sanitize=address,undefined; else sanitize=thread; fi
-  build=build-$mode
+  build=${VWO_BUILD_DIR:-build-$mode}
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVWO_SANITIZE="$sanitize" -DVWO_WARNINGS_AS_ERRORS="$werror"
   cmake --build "$build"
   export VWO_STRESS_SCALE=${VWO_STRESS_SCALE:-0.1}

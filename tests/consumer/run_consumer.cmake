@@ -70,3 +70,7 @@ if(VWO_SHARED)
         -P ${CMAKE_CURRENT_LIST_DIR}/../consumer_pkgconfig/run_pkgconfig.cmake)
   endif()
 endif()
+
+# Scratch only: on success the prefix and builds are removed (hundreds of MB of library and binaries
+# with debug information); a failure above stops this script first and keeps them for inspection.
+file(REMOVE_RECURSE "${CONSUMER_BINARY_DIR}")

@@ -64,3 +64,6 @@ string(REPLACE ";" ":" libpath "${libdirs}")
 set(ENV{LD_LIBRARY_PATH} "${libpath}")
 run("${WORK_DIR}/consumer")
 message(STATUS "${run_output}")
+
+# Scratch only: removed on success, kept after a failure above for inspection.
+file(REMOVE_RECURSE "${WORK_DIR}")

@@ -22,3 +22,7 @@ foreach(dir tests examples tools)
   endif()
 endforeach()
 run("${CONSUMER_BINARY_DIR}/consumer")
+
+# Scratch only: on success the prefix and builds are removed (hundreds of MB of library and binaries
+# with debug information); a failure above stops this script first and keeps them for inspection.
+file(REMOVE_RECURSE "${CONSUMER_BINARY_DIR}")
