@@ -2,9 +2,36 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <array>
+#include <chrono>
 #include <cstdint>
 
 namespace vwo {
+
+/// Distribution of request latencies over fixed buckets, so that two snapshots can be subtracted
+/// (rates over an interval) or summed (several clients) bucket by bucket. Resolution is a factor of
+/// about 2 to 2.5 per bucket, from 250 us to 10 s; `max` and `total` are exact.
+///
+/// Value type; safe to copy anywhere. record() is not synchronised: the client records under its
+/// own lock and hands out copies.
+struct latency_histogram {
+    /// Upper bound (inclusive) of bucket i; one more bucket, `counts.back()`, holds everything above.
+    static constexpr std::array<std::chrono::microseconds::rep, 16> upper_bounds_us = {
+        250, 500, 1'000, 2'000, 5'000, 10'000, 20'000, 50'000, 100'000, 200'000,
+        500'000, 1'000'000, 2'000'000, 5'000'000, 10'000'000, 30'000'000};
+
+    std::array<std::uint64_t, upper_bounds_us.size() + 1> counts{};
+    std::uint64_t count = 0;              ///< samples recorded (the sum of counts)
+    std::chrono::microseconds total{0};   ///< sum of all samples
+    std::chrono::microseconds max{0};     ///< largest sample
+
+    void record(std::chrono::microseconds sample) noexcept;
+    /// total / count; zero when empty.
+    std::chrono::microseconds mean() const noexcept;
+    /// An upper estimate of the q-quantile (q in [0, 1], clamped): the upper bound of the bucket
+    /// that holds it, never more than `max`. Zero when empty. quantile(0.99) is "p99 <= this".
+    std::chrono::microseconds quantile(double q) const noexcept;
+};
 
 /// A snapshot of a client's delivery counters, in events (one event = one key of a push).
 /// Taken under one lock, so the invariant holds in every snapshot:
@@ -38,6 +65,12 @@ struct client_stats {
     std::uint64_t retries = 0;
     std::uint64_t bytes_sent = 0;          ///< request bytes written (headers and body)
     boost::system::error_code last_error;  ///< most recent delivery error (empty: none yet)
+
+    /// Per HTTP attempt (retries included, so request_latency.count == requests_sent unless a
+    /// shutdown cut attempts short): from handing the request to the transport, which includes
+    /// waiting for a free connection and connecting, to the full response or the transport error.
+    /// Attempts abandoned at the shutdown deadline are not recorded.
+    latency_histogram request_latency;
 
     std::uint64_t failed() const noexcept { return failed_rejected + failed_retries_exhausted + failed_other; }
     std::uint64_t dropped() const noexcept { return dropped_queue_full + dropped_shutdown; }

@@ -929,6 +929,7 @@ void client_impl::send(std::shared_ptr<outgoing> out, bool first_attempt)
         stats_.queued -= out->carried.size();
         stats_.in_flight += out->carried.size();
     }
+    out->attempt_started = std::chrono::steady_clock::now();
     auto request = out->request;
     http_.async_send(std::move(request),
                      [self = shared_from_this(), out = std::move(out)](transport::exchange_result result) {
@@ -938,10 +939,14 @@ void client_impl::send(std::shared_ptr<outgoing> out, bool first_attempt)
 
 void client_impl::on_attempt(const std::shared_ptr<outgoing>& out, transport::exchange_result result)
 {
+    const auto latency =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - out->attempt_started);
     {
         std::lock_guard lock(mutex_);
         ++stats_.requests_sent;
         stats_.bytes_sent += result.bytes_sent;
+        if (result.error != errc::shutting_down) // cut short by us, not an answer's latency
+            stats_.request_latency.record(latency);
     }
     if (result.error == errc::shutting_down)
         return finish_request(*out, result.error, result.status, true);
@@ -986,8 +991,13 @@ void client_impl::on_attempt(const std::shared_ptr<outgoing>& out, transport::ex
         ++stats_.retries;
         stats_.last_error = result.error ? result.error : make_error_code(errc::retries_exhausted);
     }
-    log_.warn("delivery attempt failed (" + what + "), retry " + std::to_string(out->retries) + " in " +
-              std::to_string(decision.delay.count()) + " ms");
+    // The warning names only the cause, so that an outage failing every request the same way is
+    // one line per second plus "(repeated N times)" from the logger, not one line per attempt.
+    log_.warn("delivery attempt failed (" + what + "); retrying with backoff");
+    if (log_.enabled(log_level::debug))
+        log_.debug("retry " + std::to_string(out->retries) + " of a request carrying " +
+                   std::to_string(out->carried.size()) + " event(s) in " + std::to_string(decision.delay.count()) +
+                   " ms");
     auto timer = std::make_shared<asio::steady_timer>(exec_, decision.delay);
     retry_timers_.insert(timer);
     timer->async_wait([self = shared_from_this(), out, timer](error_code ec) {

@@ -96,6 +96,7 @@ struct outgoing {
     std::vector<carried_key> carried;
     std::vector<std::uint32_t> event_starts; ///< where each batch event starts in the body, to split on 413
     unsigned retries = 0;
+    std::chrono::steady_clock::time_point attempt_started; ///< for client_stats::request_latency
     bool from_batch_queue = false;   ///< report to flush_callback
     std::vector<std::shared_ptr<flush_waiter>> waiters;
 };
