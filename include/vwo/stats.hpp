@@ -10,7 +10,8 @@ namespace vwo {
 
 /// Distribution of request latencies over fixed buckets, so that two snapshots can be subtracted
 /// (rates over an interval) or summed (several clients) bucket by bucket. Resolution is a factor of
-/// about 2 to 2.5 per bucket, from 250 us to 10 s; `max` and `total` are exact.
+/// about 2 to 2.5 per bucket, from 250 us to 30 s (then one overflow bucket); `max` and `total`
+/// are exact.
 ///
 /// Value type; safe to copy anywhere. record() is not synchronised: the client records under its
 /// own lock and hands out copies.
