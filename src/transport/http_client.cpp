@@ -596,7 +596,12 @@ http_client::http_client(asio::any_io_executor executor, transport_config config
 
 http_client::~http_client()
 {
-    impl_->close_all();
+    // Normally close() already ran on the executor at the end of the client's shutdown, and the
+    // destructor may run on another thread (a user's executor keeps running): the workers that
+    // close() woke can still be finishing there, so the pool must not be touched again. Reading
+    // `closed` is safe: the shutdown that wrote it happened-before the client's destruction.
+    if (!impl_->closed)
+        impl_->close_all();
 }
 
 void http_client::async_send(std::shared_ptr<const core::wire_request> request, exchange_handler handler)

@@ -79,7 +79,8 @@ struct transport_setup_error : std::runtime_error {
 /// keep-alive reuse works through it unchanged.
 ///
 /// Thread-safety: all member functions must be called on the executor given at
-/// construction (a single-threaded io_context); handlers are invoked there too.
+/// construction (a single-threaded io_context); handlers are invoked there too. The destructor
+/// may run elsewhere once close() has run on the executor and its completion was observed.
 class http_client {
 public:
     http_client(boost::asio::any_io_executor executor, transport_config config);
