@@ -102,7 +102,7 @@ int main()
                 collector.connections_accepted());
 
     const bool ok = answered == requests && s.delivered == static_cast<unsigned>(requests) &&
-                    s.request_latency.count == s.requests_sent &&
+                    s.request_latency.count == s.attempts &&
                     collector.request_count() == static_cast<std::size_t>(requests);
     std::printf("%s\n", ok ? "fire_and_forget OK" : "fire_and_forget FAILED");
     return ok ? 0 : 1;

@@ -282,6 +282,8 @@ void start_settings_fetch(settings_request request, settings_handler handler)
             }
             if (result.error)
                 return {result.error, {}};
+            if (result.body_too_large) // never an empty "success": the settings are what was asked for
+                return {make_error_code(errc::response_too_large), {}};
             if (result.status == 401 || result.status == 403)
                 return {make_error_code(errc::http_unauthorized), {}};
             if (result.status < 200 || result.status > 299)

@@ -51,6 +51,8 @@ public:
         case errc::revenue_required: return "revenue goal tracked without a revenue value";
         case errc::no_variation: return "user has no variation in the campaign";
         case errc::already_tracked: return "goal already converted by this user";
+        case errc::response_too_large: return "the response passed a size limit";
+        case errc::request_not_sendable: return "the request cannot be sent (a header or line is too long)";
         }
         return "unknown vwo error " + std::to_string(value);
     }

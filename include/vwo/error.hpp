@@ -55,6 +55,9 @@ enum class errc {
     revenue_required,            ///< track: a revenue goal needs revenue_value (or its revenue property)
     no_variation,                ///< the user has no variation in the campaign (segments, traffic, not activated)
     already_tracked,             ///< track: this user already converted this goal (user storage)
+    // Hostile peers and input (docs/reliability.md "Limits"), appended for the same reason.
+    response_too_large,          ///< a response passed a read bound (headers, a chunk line, trailers, the body); not retried
+    request_not_sendable,        ///< the request could not be built (e.g. a header past the size HTTP allows); not retried
 };
 
 /// The category of vwo::errc. Thread-safe: a function-local static, immutable once built.

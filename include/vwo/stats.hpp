@@ -62,12 +62,14 @@ struct client_stats {
     std::uint64_t rejected_opted_out = 0;  ///< calls refused after set_opt_out()
     std::uint64_t rejected_shut_down = 0;  ///< calls made after shutdown() began
 
-    std::uint64_t requests_sent = 0;       ///< HTTP attempts, retries included
+    std::uint64_t attempts = 0;            ///< HTTP attempts, retries included, not cut short by a shutdown
+    std::uint64_t requests_sent = 0;       ///< attempts whose request was written to a socket (a refused
+                                           ///< connection, or a request still queued at shutdown, is none)
     std::uint64_t retries = 0;
     std::uint64_t bytes_sent = 0;          ///< request bytes written (headers and body)
     boost::system::error_code last_error;  ///< most recent delivery error (empty: none yet)
 
-    /// Per HTTP attempt (retries included, so request_latency.count == requests_sent unless a
+    /// Per HTTP attempt (retries included, so request_latency.count == attempts unless a
     /// shutdown cut attempts short): from handing the request to the transport, which includes
     /// waiting for a free connection and connecting, to the full response or the transport error.
     /// Attempts abandoned at the shutdown deadline are not recorded.

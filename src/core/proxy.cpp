@@ -105,17 +105,22 @@ std::string redacted(std::string_view url)
 {
     const std::size_t scheme_end = url.find("://");
     const std::size_t authority_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
-    const std::size_t authority_end = url.find_first_of("/?#", authority_start);
-    const std::string_view authority = url.substr(authority_start, authority_end == std::string_view::npos
-                                                                       ? std::string_view::npos
-                                                                       : authority_end - authority_start);
-    const std::size_t at = authority.rfind('@');
-    if (at == std::string_view::npos) return std::string(url);
-    const std::size_t colon = authority.substr(0, at).find(':');
-    if (colon == std::string_view::npos) return std::string(url);
-    std::string out(url.substr(0, authority_start + colon + 1));
+    // The last '@' anywhere, not only inside the authority: a raw '/', '?' or '#' in a password would
+    // otherwise end the authority early and leave the password in the message (issue 14, row 5).
+    const std::size_t at = url.rfind('@');
+    if (at == std::string_view::npos || at < authority_start) return std::string(url);
+    const std::string_view user_info = url.substr(authority_start, at - authority_start);
+    const std::size_t colon = user_info.find(':');
+    if (colon == std::string_view::npos && user_info.find_first_of("/?#") == std::string_view::npos)
+        return std::string(url); // a user name alone, as display() shows it
+    std::string out(url.substr(0, authority_start));
+    const std::string_view user = user_info.substr(0, colon);
+    if (colon != std::string_view::npos && user.find_first_of("/?#") == std::string_view::npos) {
+        out += user;
+        out += ':';
+    }
     out += "***";
-    out += url.substr(authority_start + at);
+    out += url.substr(at);
     return out;
 }
 
@@ -194,6 +199,9 @@ std::optional<proxy_server> parse_proxy_url(std::string_view url, std::string& e
     }
     // A path, query or fragment is ignored, as libcurl ignores it ("http://proxy:3128/" is common).
     const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+
+    if (authority.find('@') == std::string_view::npos && rest.find('@') != std::string_view::npos)
+        return fail("the user name or password holds a raw '/', '?' or '#': percent-encode it (%2F, %3F, %23)");
 
     proxy_server result;
     std::string_view host_port = authority;

@@ -1,13 +1,18 @@
 #include "core/settings.hpp"
 
+#include "core/json_limits.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <exception>
+#include <new>
 
 namespace vwo::core {
 namespace {
 
 using json = nlohmann::json;
+
+constexpr std::size_t max_sdk_key_length = 256;
 
 settings_result failure(std::string message)
 {
@@ -50,10 +55,11 @@ settings_result parse_document(const json& root)
     if (account == root.end()) return failure("accountId is missing");
     if (account->is_number_unsigned()) {
         out.account_id = std::to_string(account->get<std::uint64_t>());
-    } else if (account->is_string() && is_digits(account->get_ref<const std::string&>())) {
+    } else if (account->is_string() && is_digits(account->get_ref<const std::string&>()) &&
+               account->get_ref<const std::string&>().size() <= 20) {
         out.account_id = account->get<std::string>();
     } else {
-        return failure("accountId must be a non-negative integer or a string of decimal digits");
+        return failure("accountId must be a non-negative integer or a string of decimal digits (at most 20)");
     }
 
     const auto key = root.find("sdkKey");
@@ -61,7 +67,14 @@ settings_result parse_document(const json& root)
     if (!key->is_string() || key->get_ref<const std::string&>().empty()) {
         return failure("sdkKey must be a non-empty string");
     }
-    out.sdk_key = key->get<std::string>();
+    // It goes into a query parameter and, in batch mode, the Authorization header: visible ASCII only, so
+    // it can never inject a header or a request (docs/protocol.md). Never quoted in a message.
+    const auto& key_text = key->get_ref<const std::string&>();
+    if (key_text.size() > max_sdk_key_length) return failure("sdkKey is longer than " + std::to_string(max_sdk_key_length) + " characters");
+    for (const char c : key_text) {
+        if (c <= 0x20 || c >= 0x7F) return failure("sdkKey holds a character other than visible ASCII (letters, digits, punctuation)");
+    }
+    out.sdk_key = key_text;
 
     const auto version = root.find("version");
     if (version == root.end()) return failure("version is missing");
@@ -102,14 +115,17 @@ settings_result parse_document(const json& root)
 
 settings_result parse_settings(std::string_view text)
 {
+    // Depth first: every walk of the document below (ours and nlohmann's) recurses per level.
+    if (auto too_deep = refuse_deep_json(text)) return failure(std::move(*too_deep));
     try {
         const json root = json::parse(text.begin(), text.end());
         return parse_document(root);
     } catch (const json::parse_error& e) {
-        return failure(std::string("malformed JSON: ") + e.what());
+        return failure(malformed_json_message(e.byte, text.size()));
     } catch (const std::exception& e) {
         // bad_alloc or an unexpected nlohmann type error: still a refused settings file, never a throw.
-        return failure(std::string("could not be read: ") + e.what());
+        // The message is the exception's kind, never a quote of the text.
+        return failure(std::string("could not be read (") + (dynamic_cast<const std::bad_alloc*>(&e) ? "out of memory" : "unexpected value type") + ")");
     }
 }
 

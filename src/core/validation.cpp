@@ -62,17 +62,20 @@ std::optional<std::string> problem_of(std::string_view text)
     return std::nullopt;
 }
 
-// A key that is not valid UTF-8 cannot be quoted raw into a log message; its bytes are
-// escaped so the log line stays valid text.
+// A key quoted into a message (a log line, an error): control bytes and invalid UTF-8 escaped, so the
+// line stays one line of valid text, and cut after quoted_key_limit bytes (a rejected key may be huge).
+constexpr std::size_t quoted_key_limit = 64;
+
 std::string printable_key(std::string_view key)
 {
-    if (utf8_code_points(key)) return std::string(key);
     static constexpr char hex[] = "0123456789ABCDEF";
+    const bool valid_utf8 = utf8_code_points(key).has_value();
+    const std::string_view shown = key.substr(0, quoted_key_limit);
     std::string out;
-    out.reserve(key.size() * 4);
-    for (const char c : key) {
+    out.reserve(shown.size() + 24);
+    for (const char c : shown) {
         const auto byte = static_cast<unsigned char>(c);
-        if (byte >= 0x20 && byte < 0x7F) {
+        if ((byte >= 0x20 && byte < 0x7F) || (byte >= 0x80 && valid_utf8)) {
             out += c;
         } else {
             out += "\\x";
@@ -80,6 +83,7 @@ std::string printable_key(std::string_view key)
             out += hex[byte & 0xF];
         }
     }
+    if (shown.size() < key.size()) out += "...(" + std::to_string(key.size()) + " bytes)";
     return out;
 }
 
@@ -116,11 +120,11 @@ std::optional<std::string> validate_push(const dimensions& dims, std::string_vie
             return "push rejected: key \"" + printable_key(dim.key) + "\" " + *problem;
         }
         if (auto problem = problem_of(dim.value)) {
-            return "push rejected: value of key \"" + dim.key + "\" " + *problem;
+            return "push rejected: value of key \"" + printable_key(dim.key) + "\" " + *problem;
         }
     }
     if (auto key = find_duplicate(dims)) {
-        return "push rejected: key \"" + *key + "\" appears twice (keys must be unique)";
+        return "push rejected: key \"" + printable_key(*key) + "\" appears twice (keys must be unique)";
     }
     return std::nullopt;
 }

@@ -943,7 +943,10 @@ void client_impl::on_attempt(const std::shared_ptr<outgoing>& out, transport::ex
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - out->attempt_started);
     {
         std::lock_guard lock(mutex_);
-        ++stats_.requests_sent;
+        if (result.error != errc::shutting_down) // as request_latency: an attempt that ended on its own
+            ++stats_.attempts;
+        if (result.bytes_sent != 0) // written to a socket: queued-at-shutdown and refused ones are not
+            ++stats_.requests_sent;
         stats_.bytes_sent += result.bytes_sent;
         if (result.error != errc::shutting_down) // cut short by us, not an answer's latency
             stats_.request_latency.record(latency);

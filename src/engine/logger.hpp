@@ -36,6 +36,13 @@ struct logger_hooks {
 /// so the user's callback is never called under a lock of the logger (and callers never hold
 /// an SDK lock either). The callback may therefore log again or call into the client. An
 /// exception thrown by the callback is swallowed. Not copyable or movable (owns a mutex).
+/// The longest message a log line carries; the rest is cut and its size said (docs/configuration.md).
+inline constexpr std::size_t max_log_message = 4096;
+
+/// `message` made safe for one log line: CR, LF and tab as \r \n \t, other control bytes, DEL and
+/// invalid UTF-8 as \xNN, cut after max_log_message bytes with "... (N more bytes cut)".
+std::string sanitize_log_message(std::string_view message);
+
 class logger {
 public:
     static constexpr std::chrono::milliseconds repeat_window{1000};

@@ -42,6 +42,10 @@ using boost::system::error_code;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// Read-buffer bound of a connection: a chunk-size line with its extensions, or the trailer section,
+// must fit in it (docs/reliability.md "Limits"). Body bytes are moved out as they are parsed.
+constexpr std::size_t max_read_buffer = 64 * 1024;
+
 bool is_ip_literal(const std::string& host)
 {
     error_code ec;
@@ -109,6 +113,26 @@ error_code timeout_or(const error_code& ec, errc otherwise)
     return make_error_code(otherwise);
 }
 
+// A header value that would end the header early or smuggle another one (RFC 9110 5.5): CR, LF, NUL.
+// Everything we send is built by us, but parts come from the settings and the caller.
+bool unsafe_header_value(std::string_view value) noexcept
+{
+    return value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+// Maps a failed read of a response to the error the request gets.
+error_code read_error(const error_code& rec)
+{
+    if (rec == beast::error::timeout)
+        return make_error_code(errc::timeout);
+    // Past one of the read bounds (docs/reliability.md "Limits"): never an allocation without a limit.
+    if (rec == http::error::buffer_overflow || rec == http::error::header_limit || rec == http::error::body_limit)
+        return make_error_code(errc::response_too_large);
+    const bool http_syntax = rec.category() == http::make_error_code(http::error::end_of_stream).category() &&
+                             rec != http::error::end_of_stream && rec != http::error::partial_message;
+    return make_error_code(http_syntax ? errc::bad_response : errc::connection_lost);
+}
+
 // "host:port" with the port always present (IPv6 in brackets): the CONNECT request target.
 std::string authority_of(const core::endpoint& origin)
 {
@@ -119,11 +143,15 @@ std::string authority_of(const core::endpoint& origin)
 } // namespace
 
 // One keep-alive connection slot. Owned by impl, used by exactly one worker coroutine.
+// Thread-safety: touched only on the pool's executor, by its one worker and by close_all().
 struct connection_slot {
-    explicit connection_slot(const asio::any_io_executor& ex) : wake(ex) {}
+    explicit connection_slot(const asio::any_io_executor& ex) : buffer(max_read_buffer), wake(ex) {}
 
     std::optional<beast::tcp_stream> plain;
     std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+    // Bounded (max_read_buffer): Beast keeps a chunk-size line with its extensions, and the trailer
+    // section, whole in this buffer until it ends, and puts no limit of its own on either. A peer that
+    // never ends one gets buffer_overflow -> errc::response_too_large instead of our memory.
     beast::flat_buffer buffer;
     asio::steady_timer wake; // an idle worker waits on it; cancel() hands it work
     bool open = false;
@@ -140,6 +168,11 @@ struct connection_slot {
         open = false;
     }
 };
+
+// The status line and header section of one response, 1xx answers included (Beast's parser limit).
+constexpr std::uint32_t max_response_header = 16 * 1024;
+// At most this many 1xx answers before the final one (RFC 9110 15.2: read and ignore them).
+constexpr int max_interim_responses = 8;
 
 struct pending_send {
     std::shared_ptr<const core::wire_request> request;
@@ -258,7 +291,17 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             }
             pending_send send = std::move(self->queue.front());
             self->queue.pop_front();
-            exchange_result result = co_await self->exchange(*slot, *send.request);
+            exchange_result result;
+            // Nothing thrown may end the worker: its connection slot would be dead for the pool's life and
+            // the handler never called. Whatever throws is this request's error (docs/reliability.md R2).
+            try {
+                result = co_await self->exchange(*slot, *send.request);
+            } catch (const std::exception& e) {
+                slot->close();
+                result = exchange_result{};
+                result.error = make_error_code(errc::connection_lost);
+                result.detail = std::string("the exchange with ") + self->host_header + " failed: " + e.what();
+            }
             if (self->closed && result.error)
                 result.error = make_error_code(errc::shutting_down);
             std::move(send.handler)(std::move(result));
@@ -341,6 +384,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             co_return timeout_or(wec, errc::proxy_failed);
         }
         http::response_parser<http::empty_body> parser;
+        parser.header_limit(max_response_header);
         auto [rec, read] = co_await http::async_read_header(stream, slot.buffer, parser, use_tuple);
         (void)read;
         if (rec) {
@@ -436,7 +480,29 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         co_return error_code{};
     }
 
-    http::request<http::string_body> make_message(const core::wire_request& request) const
+    // Builds the message, or says why it cannot be sent safely (a header value with CR/LF/NUL would
+    // inject headers or a second request; Beast throws for a field past its size limit).
+    std::optional<http::request<http::string_body>> make_message(const core::wire_request& request,
+                                                                std::string& why) const
+    {
+        for (std::string_view value : {std::string_view(request.user_agent), std::string_view(request.authorization),
+                                       std::string_view(request.content_type),
+                                       std::string_view(request.device_user_agent),
+                                       std::string_view(request.forwarded_for), std::string_view(request.target)}) {
+            if (unsafe_header_value(value)) {
+                why = "a header value or the request target holds CR, LF or NUL";
+                return std::nullopt;
+            }
+        }
+        try {
+            return build_message(request);
+        } catch (const std::exception& e) {
+            why = std::string("the request cannot be built: ") + e.what();
+            return std::nullopt;
+        }
+    }
+
+    http::request<http::string_body> build_message(const core::wire_request& request) const
     {
         // Through a proxy, a plain-http request names its origin in absolute form (RFC 9112 3.2.2).
         http::request<http::string_body> msg{request.method == core::http_method::get ? http::verb::get
@@ -478,35 +544,54 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             result.detail = "sending to " + host_header + via_proxy + " failed: " + wec.message();
             co_return result;
         }
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(config.max_response_body);
-        auto [rec, read] = co_await http::async_read(stream, slot.buffer, parser, use_tuple);
-        (void)read;
-        if (rec == http::error::body_limit && parser.is_header_done()) {
-            // A complete status line is all we need; drop the oversized body with the connection.
-            slot.close();
-            result.status = parser.get().result_int();
-            co_return result;
+        // Interim (1xx) answers are read and dropped until the final one (RFC 9110 15.2); each gets a fresh
+        // parser. A 101 (we never ask to switch protocols) is a framing doubt like any other.
+        std::optional<http::response_parser<http::string_body>> parser;
+        for (int interim = 0;; ++interim) {
+            parser.emplace();
+            parser->header_limit(max_response_header);
+            parser->body_limit(config.max_response_body);
+            auto [rec, read] = co_await http::async_read(stream, slot.buffer, *parser, use_tuple);
+            (void)read;
+            if (rec == http::error::body_limit && parser->is_header_done()) {
+                // The status is all a delivery needs; the oversized body goes with the connection.
+                slot.close();
+                result.status = parser->get().result_int();
+                result.body_too_large = true;
+                result.detail = "the response body from " + host_header + " is larger than " +
+                                std::to_string(config.max_response_body) + " bytes";
+                co_return result;
+            }
+            if (rec) {
+                slot.close();
+                // Nothing at all came back on a kept-alive connection: the server closed it
+                // while idle, so the request never reached it and can be resent at once.
+                stale = !parser->got_some() && rec != beast::error::timeout;
+                result.error = read_error(rec);
+                result.detail = "reading the response from " + host_header + via_proxy + " failed: " + rec.message();
+                co_return result;
+            }
+            const unsigned status = parser->get().result_int();
+            if (status < 100 || status > 199)
+                break;
+            if (status == 101 || interim + 1 >= max_interim_responses) {
+                slot.close();
+                result.error = make_error_code(errc::bad_response);
+                result.detail = "reading the response from " + host_header + via_proxy + " failed: " +
+                                (status == 101 ? std::string("an unrequested 101 Switching Protocols")
+                                               : "more than " + std::to_string(max_interim_responses) +
+                                                     " interim (1xx) answers");
+                co_return result;
+            }
         }
-        if (rec) {
-            slot.close();
-            // Nothing at all came back on a kept-alive connection: the server closed it
-            // while idle, so the request never reached it and can be resent at once.
-            stale = !parser.got_some() && rec != beast::error::timeout;
-            const bool http_syntax = rec.category() == http::make_error_code(http::error::end_of_stream).category() &&
-                                     rec != http::error::end_of_stream && rec != http::error::partial_message;
-            result.error = rec == beast::error::timeout ? make_error_code(errc::timeout)
-                           : http_syntax                ? make_error_code(errc::bad_response)
-                                                        : make_error_code(errc::connection_lost);
-            result.detail = "reading the response from " + host_header + via_proxy + " failed: " + rec.message();
-            co_return result;
-        }
-        auto& response = parser.get();
+        auto& response = parser->get();
         result.status = response.result_int();
         if (auto it = response.find(http::field::retry_after); it != response.end())
             result.retry_after = std::string(it->value());
         result.body = std::move(response.body());
-        if (!parser.keep_alive())
+        // We never pipeline: bytes after a complete answer belong to no request, and left in the buffer
+        // they would become the next request's answer. Close on any such framing doubt.
+        if (!parser->keep_alive() || slot.buffer.size() != 0)
             slot.close();
         if (absolute_form && result.status == 407) {
             // Only a proxy sends 407: its credentials are missing or wrong, and a retry cannot help.
@@ -524,7 +609,14 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
 
     asio::awaitable<exchange_result> exchange(connection_slot& slot, const core::wire_request& request)
     {
-        const auto msg = make_message(request);
+        std::string why;
+        const auto msg = make_message(request, why);
+        if (!msg) {
+            exchange_result refused;
+            refused.error = make_error_code(errc::request_not_sendable);
+            refused.detail = "not sent to " + host_header + ": " + why;
+            co_return refused;
+        }
         std::size_t bytes = 0;
         for (int attempt = 0;; ++attempt) {
             const bool reused = slot.open;
@@ -540,9 +632,9 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             // Not a conditional expression: g++ 12 miscompiles co_await inside ?: (double destruction).
             exchange_result result;
             if (slot.secure)
-                result = co_await exchange_on(*slot.secure, slot, msg, stale);
+                result = co_await exchange_on(*slot.secure, slot, *msg, stale);
             else
-                result = co_await exchange_on(*slot.plain, slot, msg, stale);
+                result = co_await exchange_on(*slot.plain, slot, *msg, stale);
             bytes += result.bytes_sent;
             result.bytes_sent = bytes;
             if (result.error && stale && reused && attempt == 0 && !closed)

@@ -27,6 +27,7 @@ struct transport_config {
     timeout_options timeouts;
     std::size_t max_connections = 2;
     std::size_t max_response_body = 1024 * 1024; ///< larger bodies are discarded with the connection
+                                                 ///< (exchange_result::body_too_large)
     resolve_function resolver;                   ///< empty: system_resolver()
     /// Set: every connection goes to this HTTP proxy (looked up with `resolver`). An https origin
     /// is reached through a CONNECT tunnel (the TLS handshake, SNI and certificate check are the
@@ -55,6 +56,7 @@ struct exchange_result {
     std::optional<std::string> retry_after; ///< raw Retry-After header value
     std::size_t bytes_sent = 0;      ///< request bytes written, resends included
     std::string body;                ///< response body (up to max_response_body)
+    bool body_too_large = false;     ///< the body passed max_response_body: `status` is real, `body` empty
     std::string detail;              ///< for logs: what exactly failed ("certificate verify failed: ...")
 };
 

@@ -283,3 +283,30 @@ TEST_CASE("repeat limiting is exact under concurrent writers", "[logger][repeats
     CHECK(reported == 1);
     CHECK(lines.size() == 1 + threads + 1 + threads);
 }
+
+TEST_CASE("every line is one line of valid text: control bytes escaped, invalid UTF-8 shown, long text cut",
+          "[logger][hostile]")
+{
+    using vwo::engine::sanitize_log_message;
+    CHECK(sanitize_log_message("plain \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80") == "plain \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+    CHECK(sanitize_log_message("a\nVWO-SDK - [ERROR]: forged") == "a\\nVWO-SDK - [ERROR]: forged");
+    CHECK(sanitize_log_message("\r\t\x1b[2J\x7f") == "\\r\\t\\x1B[2J\\x7F");
+    CHECK(sanitize_log_message(std::string("nul\0x", 5)) == "nul\\x00x");
+    CHECK(sanitize_log_message("bad \xC0\xAF \xED\xA0\x80 \xF0\x9F") == "bad \\xC0\\xAF \\xED\\xA0\\x80 \\xF0\\x9F");
+    const std::string huge(300000, 'k');
+    const std::string cut = sanitize_log_message(huge);
+    CHECK(cut.size() < vwo::engine::max_log_message + 40);
+    CHECK(cut.find("... (" + std::to_string(300000 - vwo::engine::max_log_message) + " more bytes cut)") !=
+          std::string::npos);
+
+    // Through a logger: the callback and the default writer both get the safe text.
+    std::vector<std::string> seen;
+    vwo::logging_options options;
+    options.level = log_level::debug;
+    options.logger = [&](log_level, std::string_view m) { seen.emplace_back(m); };
+    logger log(options);
+    log.error("key \"x\nVWO-SDK - [ERROR]: 2026 forged\"");
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].find('\n') == std::string::npos);
+    CHECK(seen[0] == "key \"x\\nVWO-SDK - [ERROR]: 2026 forged\"");
+}

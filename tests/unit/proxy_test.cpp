@@ -142,6 +142,26 @@ TEST_CASE("proxy URL: unsupported schemes and malformed URLs are refused with a 
     CHECK(e.find("user:***@proxy") != std::string::npos);
 }
 
+TEST_CASE("proxy URL: a raw '#', '/' or '?' in the password never shows the password", "[proxy][hostile]")
+{
+    for (const char* url : {"http://user:pa#ss-s3cret@proxy:3128", "http://user:pa/ss-s3cret@proxy:3128",
+                            "http://user:pa?ss-s3cret@proxy:3128", "http://user:s3cret#@proxy:3128/",
+                            "http://us/er:s3cret@proxy:3128", "user:pa#s3cret@proxy:3128"}) {
+        INFO(url);
+        const std::string e = parse_error(url);
+        CHECK_FALSE(e.empty());
+        CHECK(e.find("s3cret") == std::string::npos);
+        CHECK(e.find("ss-") == std::string::npos);
+        CHECK(e.find("***@proxy:3128") != std::string::npos);
+        CHECK(e.find("percent-encode") != std::string::npos);
+    }
+    // Percent-encoded, the same password works.
+    std::string error;
+    const auto p = parse_proxy_url("http://user:pa%23ss@proxy:3128", error);
+    REQUIRE(p);
+    CHECK(p->password == "pa#ss");
+}
+
 TEST_CASE("environment: https targets read https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY in that order", "[proxy]")
 {
     const std::map<std::string, std::string> all = {{"https_proxy", "h1:1"},

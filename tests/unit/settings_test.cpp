@@ -1,4 +1,5 @@
 #include "core/settings.hpp"
+#include "core/json_limits.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -163,10 +164,67 @@ TEST_CASE("parse_settings: malformed JSON never throws", "[settings]")
         CHECK_NOTHROW(result = parse_settings(text));
         REQUIRE_FALSE(result.value);
         CHECK(result.error.find("malformed JSON") != std::string::npos);
-        CHECK(result.error.find("parse error") != std::string::npos); // the parser's own message
+        CHECK(result.error.find("syntax error near byte") != std::string::npos);
+        CHECK(result.error.find("parse error") == std::string::npos); // never the parser's own message
     }
     for (const char* text : {"[]", "123", "\"text\"", "null"}) {
         INFO("text " << text);
         require_error(parse_settings(text), "top level", "object");
     }
+}
+
+TEST_CASE("parse_settings: a truncated file's message never quotes its text (the SDK key)", "[settings][hostile]")
+{
+    const std::string key = "abcdef0123456789abcdef0123456789";
+    const std::string full = R"({"accountId":123456,"sdkKey":")" + key + R"(","version":1,"campaigns":[]})";
+    for (std::size_t cut : {std::size_t(40), std::size_t(40 + key.size()), full.size() - 1}) {
+        INFO("cut at " << cut);
+        const auto result = parse_settings(std::string_view(full).substr(0, cut));
+        REQUIRE_FALSE(result.value);
+        CHECK(result.error.find("malformed JSON") != std::string::npos);
+        CHECK(result.error.find(key.substr(0, 8)) == std::string::npos);
+        CHECK(result.error.find("sdkKey") == std::string::npos);
+    }
+}
+
+TEST_CASE("parse_settings: nesting past the depth limit is refused, fast and without a crash", "[settings][hostile]")
+{
+    for (const char* open_close : {"[]", "{}"}) {
+        const std::size_t depth = 100000;
+        std::string text = R"({"accountId":1,"sdkKey":"k","version":1,"campaigns":[],"x":)";
+        if (open_close[0] == '[') {
+            text += std::string(depth, '[') + std::string(depth, ']');
+        } else {
+            for (std::size_t i = 0; i < depth; ++i) text += R"({"a":)";
+            text += "1" + std::string(depth, '}');
+        }
+        text += "}";
+        const auto result = parse_settings(text);
+        REQUIRE_FALSE(result.value);
+        CHECK(result.error.find("nested deeper than 128 levels") != std::string::npos);
+    }
+    // At the limit it parses; brackets inside strings do not count.
+    std::string ok = R"({"accountId":1,"sdkKey":"k","version":1,"campaigns":[],"s":"[[[[{{{{\"[[[","x":)";
+    ok += std::string(126, '[') + std::string(126, ']') + "}";
+    CHECK(parse_settings(ok).value);
+    CHECK_FALSE(vwo::core::json_too_deep_at(ok).has_value());
+    CHECK(vwo::core::json_too_deep_at(std::string(129, '[')) == 128);
+}
+
+TEST_CASE("parse_settings: an sdkKey that could inject a header is refused, and never quoted", "[settings][hostile]")
+{
+    auto doc = minimal();
+    for (const std::string& bad : {std::string("key\r\nX-Injected: 1"), std::string("key\nGET / HTTP/1.1"),
+                                  std::string("key with space"), std::string("k\x01y"), std::string("k\xC3\xA9y"),
+                                  std::string(257, 'k')}) {
+        doc["sdkKey"] = bad;
+        INFO("sdkKey of " << bad.size() << " bytes");
+        const auto result = parse(doc);
+        REQUIRE_FALSE(result.value);
+        CHECK(result.error.find("sdkKey") != std::string::npos);
+        CHECK(result.error.find(bad.substr(0, 3) == "key" ? "key\r" : bad) == std::string::npos);
+        CHECK(result.error.find("Injected") == std::string::npos);
+    }
+    doc["sdkKey"] = std::string(256, 'k');
+    CHECK(parse(doc).value);
 }

@@ -100,7 +100,10 @@ TEST_CASE("validate_push rejects keys and values of 256 code points of any width
 
         const auto key_error = validate_push({{text, "v"}}, "user-1");
         REQUIRE(key_error.has_value());
-        CHECK(contains(*key_error, "key \"" + text + "\""));
+        // Quoted cut after 64 bytes, with the full size: a rejected key may be megabytes long.
+        CHECK(contains(*key_error, "key \"" + text.substr(0, 64)));
+        CHECK(contains(*key_error, "...(" + std::to_string(text.size()) + " bytes)\""));
+        CHECK_FALSE(contains(*key_error, text.substr(0, 65)));
         CHECK(contains(*key_error, "256 code points (at most 255 allowed)"));
 
         const auto value_error = validate_push({{"price", text}}, "user-1");
@@ -193,4 +196,13 @@ TEST_CASE("validate_push accepts an ordinary multi-key call", "[validation]")
 {
     CHECK_FALSE(validate_push({{"browser", "chrome"}, {"price", "20"}}, "user-1").has_value());
     CHECK_FALSE(validate_push({{"a b&c=d", "x/y \"z\" \xC3\xBC+%"}}, "user 1").has_value());
+}
+
+TEST_CASE("validate_push quotes a key with control bytes escaped, on one line", "[validation]")
+{
+    const auto error = validate_push({{std::string("a\nVWO-SDK - [ERROR]: forged\x1b[2J", 34), ""}}, "user-1");
+    REQUIRE(error);
+    CHECK_FALSE(contains(*error, "\n"));
+    CHECK_FALSE(contains(*error, "\x1b"));
+    CHECK(contains(*error, "a\\x0AVWO-SDK - [ERROR]: forged\\x1B[2J"));
 }

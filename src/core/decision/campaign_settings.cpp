@@ -1,11 +1,13 @@
 #include "core/decision/campaign_settings.hpp"
 
 #include "core/decision/js_json.hpp"
+#include "core/json_limits.hpp"
 #include "core/decision/js_text.hpp"
 #include "core/decision/segment_parser.hpp"
 
 #include <cmath>
 #include <exception>
+#include <new>
 
 namespace vwo::core::decision {
 
@@ -414,15 +416,18 @@ private:
 
 campaign_settings_result parse_campaign_settings(std::string_view json_text)
 {
+    if (auto too_deep = refuse_deep_json(json_text)) return {nullptr, "settings file: " + std::move(*too_deep)};
     try {
         const json root = json::parse(json_text.begin(), json_text.end());
         return {campaign_settings_parser::parse(root), {}};
     } catch (const settings_error& e) {
         return {nullptr, e.message};
     } catch (const json::parse_error& e) {
-        return {nullptr, std::string("settings file: malformed JSON: ") + e.what()};
+        return {nullptr, "settings file: " + malformed_json_message(e.byte, json_text.size())};
     } catch (const std::exception& e) {
-        return {nullptr, std::string("settings file: could not be read: ") + e.what()};
+        // Never the exception's text: nlohmann's messages can quote the document.
+        return {nullptr, std::string("settings file: could not be read (") +
+                             (dynamic_cast<const std::bad_alloc*>(&e) ? "out of memory" : "unexpected value type") + ")"};
     }
 }
 

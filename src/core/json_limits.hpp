@@ -1,0 +1,26 @@
+#pragma once
+// Bounds applied to JSON from outside (settings files) before nlohmann parses it, and the one way
+// a malformed document is described without quoting it (docs/reliability.md "Limits").
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vwo::core {
+
+/// Deepest nesting of arrays and objects a settings file may have. VWO serves a handful of levels
+/// (segments nest and/or/not a few deep); every walk of the settings recurses at most this deep.
+inline constexpr std::size_t max_json_depth = 128;
+
+/// The byte offset at which `text` first nests arrays/objects deeper than `max_depth`, or nullopt.
+/// One linear pass that skips string contents; it does not validate (the parser does that next).
+std::optional<std::size_t> json_too_deep_at(std::string_view text, std::size_t max_depth = max_json_depth) noexcept;
+
+/// "malformed JSON (syntax error near byte N of M)": never the parser's own message, which quotes the
+/// text before the error (the SDK key of a truncated settings file).
+std::string malformed_json_message(std::size_t byte, std::size_t size);
+
+/// Checks `text` against max_json_depth; the refusal message when it is too deep.
+std::optional<std::string> refuse_deep_json(std::string_view text);
+
+} // namespace vwo::core
