@@ -87,7 +87,8 @@ mount_into /dev/pts --bind /dev/pts
 # The checkout's committed HEAD, as a clean clone would see it.
 git clone --quiet --no-hardlinks "$PWD" "$root/root/vwo-cpp-sdk"
 
-environment=(HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 TERM=dumb)
+environment=(HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
+[ -n "${TERM:-}" ] && environment+=("TERM=$TERM")
 [ -n "${CI:-}" ] && environment+=("CI=$CI")
 [ -n "${VWO_WERROR:-}" ] && environment+=("VWO_WERROR=$VWO_WERROR")
 

@@ -1,5 +1,7 @@
 #include "core/json_writer.hpp"
 
+#include "core/utf8.hpp"
+
 #include <algorithm>
 
 namespace vwo::core {
@@ -13,7 +15,19 @@ void append_json_string(std::string& out, std::string_view text)
     std::size_t run_start = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const auto byte = static_cast<unsigned char>(text[i]);
-        if (byte >= 0x20 && byte != '"' && byte != '\\') continue;
+        if (byte >= 0x20 && byte < 0x80 && byte != '"' && byte != '\\') continue;
+        if (byte >= 0x80) {
+            // Valid UTF-8 is copied; an invalid byte becomes U+FFFD, so the body stays valid JSON even when
+            // a field (a visitor's user agent) was never validated (docs/protocol.md).
+            if (const std::size_t n = utf8_sequence_length(text, i); n != 0) {
+                i += n - 1;
+                continue;
+            }
+            out.append(text.data() + run_start, i - run_start);
+            run_start = i + 1;
+            out += "\xEF\xBF\xBD";
+            continue;
+        }
         out.append(text.data() + run_start, i - run_start);
         run_start = i + 1;
         switch (byte) {

@@ -695,17 +695,30 @@ void client_impl::start_variable_call(const detail::decision_request& r, detail:
 template <class Handler, class Fn>
 void client_impl::post_completion(const Handler& handler, asio::any_completion_executor work, Fn&& fn)
 {
+    // A user's handler that throws must not end the thread that runs it (ours, or an executor's) nor
+    // vanish: it is caught and logged, and the SDK goes on (docs/async-model.md).
+    auto contained = [weak = weak_from_this(), fn = std::forward<Fn>(fn)]() mutable {
+        try {
+            fn();
+        } catch (const std::exception& e) {
+            if (auto self = weak.lock())
+                self->log_.error(std::string("a completion handler threw (caught; the SDK goes on): ") + e.what());
+        } catch (...) {
+            if (auto self = weak.lock())
+                self->log_.error("a completion handler threw a non-exception (caught; the SDK goes on)");
+        }
+    };
     {
         std::lock_guard lock(mutex_);
         if (!io_done_) {
             // Never inside the initiating function: through our executor to the handler's.
-            asio::post(exec_, asio::bind_executor(std::move(work), std::forward<Fn>(fn)));
+            asio::post(exec_, asio::bind_executor(std::move(work), std::move(contained)));
             return;
         }
     }
     // Our own thread has finished (after shutdown): nothing runs exec_ any more, so go
     // straight to the handler's executor, or complete here if it has none.
-    asio::dispatch(asio::get_associated_executor(handler, asio::system_executor()), std::forward<Fn>(fn));
+    asio::dispatch(asio::get_associated_executor(handler, asio::system_executor()), std::move(contained));
 }
 
 void client_impl::complete_early(std::shared_ptr<push_op> op, error_code ec)

@@ -1,5 +1,7 @@
 #include "engine/logger.hpp"
 
+#include "core/utf8.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -29,27 +31,6 @@ log_level level_of(const std::string& key)
     return static_cast<log_level>(key.front() - '0');
 }
 
-// Length of the valid UTF-8 sequence starting at text[i] (1-4), or 0 if it is not one.
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept
-{
-    const auto b0 = static_cast<unsigned char>(text[i]);
-    std::size_t n = 0;
-    char32_t min = 0;
-    if (b0 >= 0xC2 && b0 <= 0xDF) { n = 2; min = 0x80; }
-    else if (b0 >= 0xE0 && b0 <= 0xEF) { n = 3; min = 0x800; }
-    else if (b0 >= 0xF0 && b0 <= 0xF4) { n = 4; min = 0x10000; }
-    else return 0;
-    if (i + n > text.size()) return 0;
-    char32_t cp = b0 & (0x7F >> n);
-    for (std::size_t k = 1; k < n; ++k) {
-        const auto b = static_cast<unsigned char>(text[i + k]);
-        if ((b & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return n;
-}
-
 } // namespace
 
 std::string sanitize_log_message(std::string_view message)
@@ -68,7 +49,7 @@ std::string sanitize_log_message(std::string_view message)
             out += "\\r", ++i;
         } else if (byte == '\t') {
             out += "\\t", ++i;
-        } else if (const std::size_t n = byte >= 0x80 ? utf8_sequence_length(message, i) : 0; n != 0) {
+        } else if (const std::size_t n = byte >= 0x80 ? core::utf8_sequence_length(message, i) : 0; n != 0) {
             out.append(message.substr(i, n));
             i += n;
         } else { // other control bytes, DEL, invalid UTF-8: visible, and never a terminal escape

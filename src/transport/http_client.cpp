@@ -304,7 +304,12 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             }
             if (self->closed && result.error)
                 result.error = make_error_code(errc::shutting_down);
-            std::move(send.handler)(std::move(result));
+            try {
+                std::move(send.handler)(std::move(result));
+            } catch (...) {
+                // The engine's handler contains its users' exceptions (client_impl::post_completion); this
+                // only keeps the worker, and so its connection slot, alive whatever happens there.
+            }
         }
     }
 

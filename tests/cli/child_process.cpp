@@ -78,8 +78,18 @@ child_process::child_process(const std::vector<std::string>& argv, const child_o
     for (const auto& a : argv)
         args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
+    // Our environment, except that a child given a terminal gets a terminal type that draws (TERM=dumb,
+    // as in CI's fresh root, or no TERM, would rightly make vwo-push print plain lines instead).
+    std::vector<char*> env;
+    static char xterm[] = "TERM=xterm";
+    for (char** e = environ; *e; ++e)
+        if (!options.stderr_is_terminal || std::strncmp(*e, "TERM=", 5) != 0)
+            env.push_back(*e);
+    if (options.stderr_is_terminal)
+        env.push_back(xterm);
+    env.push_back(nullptr);
     started_ = std::chrono::steady_clock::now();
-    const int rc = posix_spawn(&pid_, args[0], &actions, &attributes, args.data(), environ);
+    const int rc = posix_spawn(&pid_, args[0], &actions, &attributes, args.data(), env.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     close(out_pipe[1]);

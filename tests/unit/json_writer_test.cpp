@@ -78,3 +78,13 @@ TEST_CASE("append_json_string agrees with nlohmann's serializer on every ASCII b
         CHECK(json_string(input) == nlohmann::json(input).dump());
     }
 }
+
+TEST_CASE("append_json_string replaces invalid UTF-8 with U+FFFD, so the body stays valid JSON", "[json][hostile]")
+{
+    const std::string replacement = "\xEF\xBF\xBD";
+    std::string out;
+    vwo::core::append_json_string(out, "ok \xC3\xA9 \xF0\x9F\x98\x80 bad \xC0\xAF \xED\xA0\x80 \xFF end \xE2\x82");
+    CHECK(out == "\"ok \xC3\xA9 \xF0\x9F\x98\x80 bad " + replacement + replacement + " " + replacement + replacement +
+                     replacement + " " + replacement + " end " + replacement + replacement + "\"");
+    CHECK_NOTHROW(nlohmann::json::parse(out));
+}
