@@ -51,12 +51,17 @@ struct tls_options {
     bool insecure_skip_verify = false; ///< development only: trusts any certificate; logged as a warning at launch
 };
 
-/// Retries of requests that can succeed later (network errors, timeouts, 408, 429, 5xx).
+/// Retries of requests that can succeed later (network errors, timeouts, 408, 429, 5xx). A request is given
+/// up (errc::retries_exhausted) only when both budgets are used up: max_retries retries and
+/// max_elapsed_time since its first attempt; while a shutdown drains, it is retried until the shutdown
+/// deadline whatever the budgets. While the collector cannot be reached at all, only one request probes
+/// and the others wait, their budgets untouched (docs/reliability.md R3).
 struct retry_options {
     unsigned max_retries = 5;
-    std::chrono::milliseconds base_delay{1000}; ///< full jitter over base * 2^n ...
-    std::chrono::milliseconds max_delay{30000}; ///< ... capped here
+    std::chrono::milliseconds base_delay{1000}; ///< the step before retry n is base * 2^n, randomised in [0.5, 1.5) of it ...
+    std::chrono::milliseconds max_delay{30000}; ///< ... and capped here
     std::chrono::milliseconds max_retry_after{60000}; ///< a server's Retry-After is honoured up to this
+    std::chrono::milliseconds max_elapsed_time{300000}; ///< time budget per request; 0: max_retries alone
 };
 
 /// Reads one environment variable; nullopt when it is not set.

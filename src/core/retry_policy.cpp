@@ -47,15 +47,19 @@ long long backoff_ceiling(const retry_policy& policy, unsigned retries_done) noe
 retry_decision retry_or_exhaust(const attempt_outcome& outcome, unsigned retries_done, const retry_policy& policy,
                                 double jitter01) noexcept
 {
-    if (retries_done >= policy.max_retries) return {verdict::fail, milliseconds{0}, errc::retries_exhausted};
+    const bool count_left = retries_done < policy.max_retries;
+    const bool time_left = policy.max_elapsed > milliseconds{0} && outcome.elapsed < policy.max_elapsed;
+    if (!count_left && !time_left && !outcome.until_deadline)
+        return {verdict::fail, milliseconds{0}, errc::retries_exhausted};
     // Out-of-range jitter would break the "never above the cap" promise, so clamp it.
     if (!(jitter01 >= 0.0)) jitter01 = 0.0;
     if (jitter01 > 1.0) jitter01 = 1.0;
-    const long long ceiling = backoff_ceiling(policy, retries_done);
-    // In double a ceiling near LLONG_MAX rounds up past it (found by fuzz_http_response), so
-    // saturate before converting back.
-    const double scaled = jitter01 * static_cast<double>(ceiling);
-    auto delay = milliseconds{scaled >= static_cast<double>(ceiling) ? ceiling : static_cast<long long>(scaled)};
+    const long long step = backoff_ceiling(policy, retries_done);
+    const long long cap = std::max<long long>(policy.max_delay.count(), 0);
+    // In double a value near LLONG_MAX rounds up past it (found by fuzz_http_response), so
+    // saturate at the cap before converting back.
+    const double scaled = (0.5 + jitter01) * static_cast<double>(step);
+    auto delay = milliseconds{scaled >= static_cast<double>(cap) ? cap : static_cast<long long>(scaled)};
     if (outcome.retry_after) {
         const auto floor = std::clamp(*outcome.retry_after, milliseconds{0}, std::max(policy.max_retry_after,
                                                                                       milliseconds{0}));
@@ -194,6 +198,12 @@ std::string_view trim(std::string_view text) noexcept
 }
 
 } // namespace
+
+bool signals_unreachable(const attempt_outcome& outcome) noexcept
+{
+    return outcome.transport_error && is_retryable_transport_error(outcome.transport_error) &&
+           outcome.transport_error != errc::bad_response; // a garbled answer still came from the collector
+}
 
 retry_decision decide_retry(const attempt_outcome& outcome, unsigned retries_done, const retry_policy& policy,
                             double jitter01) noexcept

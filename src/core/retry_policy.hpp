@@ -19,6 +19,9 @@ struct retry_policy {
     std::chrono::milliseconds base_delay{1000};          ///< backoff before retry n: base * 2^n, capped
     std::chrono::milliseconds max_delay{30000};          ///< cap of the exponential part
     std::chrono::milliseconds max_retry_after{60000};    ///< Retry-After is clamped to this
+    /// Time budget of one request from its first attempt (time spent held during an outage excluded);
+    /// 0: none. A request is given up only when both budgets, count and time, are used up.
+    std::chrono::milliseconds max_elapsed{0};
 };
 
 /// The result of one attempt. Either `transport_error` is set (no status), or `status` is.
@@ -27,6 +30,8 @@ struct attempt_outcome {
     unsigned status = 0;                                 ///< HTTP status when a response arrived
     std::optional<std::chrono::milliseconds> retry_after;///< parsed Retry-After, if any
     std::size_t events = 1;                              ///< events the request carries (413 split)
+    std::chrono::milliseconds elapsed{0};                ///< since the first attempt, held time excluded
+    bool until_deadline = false;                         ///< a shutdown is draining: retry until its deadline
 };
 
 enum class verdict { success, retry, fail, split };
@@ -41,9 +46,11 @@ struct retry_decision {
 /// - 2xx: success.
 /// - transport errors timeout, resolve_failed, connect_failed, connection_lost, bad_response,
 ///   tls_handshake_failed, proxy_failed; statuses 408, 429, 5xx: retry while retries_done < max_retries,
-///   else fail with errc::retries_exhausted.
-///   Delay: full jitter, jitter01 * min(max_delay, base_delay * 2^retries_done); when
-///   retry_after is set the delay is at least min(retry_after, max_retry_after).
+///   or elapsed < max_elapsed (when set), or until_deadline; else fail with errc::retries_exhausted.
+///   Delay: step = min(max_delay, base_delay * 2^retries_done), randomised within a band around it,
+///   min(max_delay, step * (0.5 + jitter01)): never below half the step, so an outage's attempts never
+///   bunch up near zero (as OpenTelemetry's exporters randomise with a 0.5 factor); when retry_after is
+///   set the delay is at least min(retry_after, max_retry_after).
 /// - certificate errors (certificate_untrusted, _expired, _hostname_mismatch, _self_signed,
 ///   _verification_failed), proxy_auth_required (407), proxy_rejected and any other transport
 ///   error: fail with that error.
@@ -53,6 +60,10 @@ struct retry_decision {
 /// `jitter01` is a uniform random number in [0, 1).
 retry_decision decide_retry(const attempt_outcome& outcome, unsigned retries_done, const retry_policy& policy,
                             double jitter01) noexcept;
+
+/// True when the outcome says the collector could not be reached at all (no HTTP answer: connect,
+/// resolve, TLS, proxy, timeout, connection lost): the engine then holds other requests and probes.
+bool signals_unreachable(const attempt_outcome& outcome) noexcept;
 
 /// Parses a Retry-After value: delta-seconds ("120") or an IMF-fixdate / RFC 850 / asctime
 /// HTTP-date, relative to `now` (a date in the past gives 0). nullopt when malformed.

@@ -123,6 +123,8 @@ std::optional<std::string> check_options(const client_options& o)
         return "every timeouts.* deadline must be positive";
     if (o.retry.base_delay.count() < 0 || o.retry.max_delay < o.retry.base_delay)
         return "retry.base_delay must be >= 0 and retry.max_delay >= retry.base_delay";
+    if (o.retry.max_elapsed_time.count() < 0)
+        return "retry.max_elapsed_time must be >= 0 (0: the retry count alone)";
     if (o.shutdown_timeout.count() < 0)
         return "shutdown_timeout must be >= 0";
     return std::nullopt;
@@ -214,7 +216,7 @@ client_impl::client_impl(const client_options& options, core::request_context co
                          std::optional<core::proxy_server> proxy)
     : options_(options), context_(std::move(context)),
       retry_policy_{options.retry.max_retries, options.retry.base_delay, options.retry.max_delay,
-                    options.retry.max_retry_after},
+                    options.retry.max_retry_after, options.retry.max_elapsed_time},
       log_(options.logging), exec_(make_executor(options, own_ioc_)),
       work_(asio::prefer(exec_.get_inner_executor(), asio::execution::outstanding_work.tracked)),
       http_(exec_, transport::transport_config{std::move(origin), options.tls, options.timeouts,
@@ -938,10 +940,13 @@ void client_impl::send(std::shared_ptr<outgoing> out, bool first_attempt)
 {
     if (first_attempt) {
         ++requests_outstanding_;
+        out->first_attempt = std::chrono::steady_clock::now();
         std::lock_guard lock(mutex_);
         stats_.queued -= out->carried.size();
         stats_.in_flight += out->carried.size();
     }
+    if (outage_ && out != probe_ && !forced_)
+        return hold(std::move(out));
     out->attempt_started = std::chrono::steady_clock::now();
     auto request = out->request;
     http_.async_send(std::move(request),
@@ -970,6 +975,9 @@ void client_impl::on_attempt(const std::shared_ptr<outgoing>& out, transport::ex
     core::attempt_outcome outcome;
     outcome.transport_error = result.error;
     outcome.status = result.status;
+    outcome.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                            out->first_attempt - out->held);
+    outcome.until_deadline = shutting_down_ && !forced_; // retried until the shutdown deadline, at least
     if (result.retry_after)
         outcome.retry_after = core::parse_retry_after(*result.retry_after, std::chrono::system_clock::now());
     // Only a batch body can be split on 413; any other request counts as one indivisible event.
@@ -977,6 +985,26 @@ void client_impl::on_attempt(const std::shared_ptr<outgoing>& out, transport::ex
     const auto decision = core::decide_retry(outcome, out->retries, retry_policy_, next_random());
 
     const std::string what = result.error ? result.detail : "HTTP " + std::to_string(result.status);
+    if (!forced_) {
+        if (!core::signals_unreachable(outcome)) {
+            if (outage_)
+                end_outage(); // any answer, even a 5xx: the collector is reachable again
+        } else if (!outage_) {
+            outage_ = true;
+            probe_ = out;
+            log_.warn("collector unreachable (" + what +
+                      "): holding the other requests and probing with one at the backoff interval");
+        } else if (out != probe_) {
+            // Sent before the outage was seen: it waits too, its budget untouched; its next attempt is a
+            // resend (counted in retries, not charged to it).
+            ++out->resends;
+            {
+                std::lock_guard lock(mutex_);
+                ++stats_.retries;
+            }
+            return hold(out);
+        }
+    }
     if (decision.action == core::verdict::success)
         return finish_request(*out, {}, result.status, false);
     if (forced_) // past the shutdown deadline nothing is retried or split
@@ -997,6 +1025,10 @@ void client_impl::on_attempt(const std::shared_ptr<outgoing>& out, transport::ex
                        ": check the user and password (percent-encoded) in proxy.url or the proxy variable");
         else
             log_.error("delivery failed for good (" + decision.error.message() + "): " + what);
+        if (out == probe_) {
+            finish_request(*out, decision.error, result.status, false);
+            return next_probe();
+        }
         return finish_request(*out, decision.error, result.status, false);
     case core::verdict::retry:
         break;
@@ -1036,6 +1068,8 @@ void client_impl::split_and_resend(const std::shared_ptr<outgoing>& out)
         for (std::size_t i = from; i < to; ++i)
             body.append_rendered(core::batch_body::event_in(out->request->body, out->event_starts, i));
         piece->from_batch_queue = out->from_batch_queue;
+        piece->first_attempt = out->first_attempt; // the halves share the parent's budget
+        piece->held = out->held;
         piece->waiters = out->waiters;
         for (auto& w : piece->waiters)
             ++w->remaining;
@@ -1052,6 +1086,39 @@ void client_impl::split_and_resend(const std::shared_ptr<outgoing>& out)
     out->waiters.clear();
     --requests_outstanding_;
     maybe_finish_shutdown();
+}
+
+void client_impl::hold(std::shared_ptr<outgoing> out)
+{
+    out->held_since = std::chrono::steady_clock::now();
+    held_.push_back(std::move(out));
+}
+
+void client_impl::end_outage()
+{
+    outage_ = false;
+    probe_.reset();
+    auto released = std::exchange(held_, {});
+    if (!released.empty())
+        log_.info("collector reachable again: sending " + std::to_string(released.size()) + " held request(s)");
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& out : released) {
+        out->held += now - out->held_since;
+        send(std::move(out), false);
+    }
+}
+
+void client_impl::next_probe()
+{
+    probe_.reset();
+    if (held_.empty()) {
+        outage_ = false; // nothing waits: the next request finds out for itself
+        return;
+    }
+    probe_ = std::move(held_.front());
+    held_.pop_front();
+    probe_->held += std::chrono::steady_clock::now() - probe_->held_since;
+    send(probe_, false);
 }
 
 void client_impl::finish_request(outgoing& out, error_code ec, unsigned status, bool shutdown_drop)
@@ -1092,7 +1159,7 @@ void client_impl::finish_request(outgoing& out, error_code ec, unsigned status, 
         c.result.keys[key.index].error = ec;
         if (status != 0)
             c.result.http_status = status;
-        c.result.attempts += out.retries + 1;
+        c.result.attempts += out.retries + out.resends + 1;
         if (ec && !c.first_error)
             c.first_error = ec;
         if (--c.outstanding == 0)
@@ -1267,6 +1334,11 @@ void client_impl::force_shutdown()
     http_.close(); // in-flight and queued sends complete with shutting_down
     for (const auto& timer : retry_timers_)
         timer->cancel();
+    // Held during an outage: never sent again, dropped like everything else past the deadline.
+    outage_ = false;
+    probe_.reset();
+    for (auto& out : std::exchange(held_, {}))
+        finish_request(*out, make_error_code(errc::shutting_down), 0, true);
 }
 
 void client_impl::maybe_finish_shutdown()

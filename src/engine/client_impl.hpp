@@ -30,6 +30,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <deque>
 #include <set>
 #include <string>
 #include <thread>
@@ -95,8 +96,12 @@ struct outgoing {
     std::shared_ptr<const core::wire_request> request;
     std::vector<carried_key> carried;
     std::vector<std::uint32_t> event_starts; ///< where each batch event starts in the body, to split on 413
-    unsigned retries = 0;
+    unsigned retries = 0;            ///< what decide_retry charges against max_retries
+    unsigned resends = 0;            ///< attempts repeated after an outage hold (not charged)
     std::chrono::steady_clock::time_point attempt_started; ///< for client_stats::request_latency
+    std::chrono::steady_clock::time_point first_attempt;   ///< start of its retry time budget
+    std::chrono::steady_clock::duration held{};            ///< time held during outages (not charged)
+    std::chrono::steady_clock::time_point held_since;      ///< while held: when it was
     bool from_batch_queue = false;   ///< report to flush_callback
     std::vector<std::shared_ptr<flush_waiter>> waiters;
 };
@@ -201,6 +206,12 @@ private:
     void send(std::shared_ptr<engine::outgoing> out, bool first_attempt);
     void on_attempt(const std::shared_ptr<engine::outgoing>& out, transport::exchange_result result);
     void split_and_resend(const std::shared_ptr<engine::outgoing>& out);
+    /// Outage detection: `out` waits in held_ until the probe gets an answer.
+    void hold(std::shared_ptr<engine::outgoing> out);
+    /// The collector answered: every held request goes out (through the pool, max_connections at a time).
+    void end_outage();
+    /// The probe finished without an answer: the oldest held request probes next.
+    void next_probe();
     void finish_request(engine::outgoing& out, boost::system::error_code ec, unsigned status, bool shutdown_drop);
     void complete_op(engine::push_op& op);
     void complete_flush(engine::flush_waiter& waiter);
@@ -251,6 +262,12 @@ private:
     boost::asio::steady_timer batch_timer_{exec_};
     bool batch_timer_armed_ = false;
     std::set<std::shared_ptr<boost::asio::steady_timer>> retry_timers_;
+    // Outage detection (docs/reliability.md R3): while the collector cannot be reached, one request (the
+    // probe) retries with backoff and every other request waits in held_, its retry budget untouched,
+    // so an outage burns no event's budget and recovery is no request storm.
+    bool outage_ = false;
+    std::shared_ptr<engine::outgoing> probe_;
+    std::deque<std::shared_ptr<engine::outgoing>> held_;
     std::size_t requests_outstanding_ = 0; ///< in flight or waiting to retry
     bool shutting_down_ = false;
     bool forced_ = false;

@@ -222,11 +222,15 @@ void check_decision(const attempt_outcome& outcome, const inputs& in)
     const milliseconds max_retry_after = std::max(policy.max_retry_after, milliseconds{0});
     FUZZ_CHECK(d.delay <= std::max(max_delay, max_retry_after), "delay above every cap: " + context);
 
-    // The exponential ceiling min(max_delay, base * 2^n), computed in long double.
+    // The exponential step min(max_delay, base * 2^n), computed in long double; the delay lies in the band
+    // [step / 2, 1.5 step], capped at max_delay (never collapsing towards zero).
     const long double base = static_cast<long double>(std::max(policy.base_delay, milliseconds{0}).count());
-    const long double ceiling =
-        std::min(static_cast<long double>(max_delay.count()), std::ldexp(base, static_cast<int>(std::min(in.retries_done, 4096U))));
-    long double upper = ceiling;
+    const long double cap = static_cast<long double>(max_delay.count());
+    const long double step = std::min(cap, std::ldexp(base, static_cast<int>(std::min(in.retries_done, 4096U))));
+    const long double lower = std::min(cap, step / 2);
+    long double upper = std::min(cap, step * 3 / 2);
+    // Converting through double loses up to 2^-52 of the value; allow that much below the band.
+    FUZZ_CHECK(static_cast<long double>(d.delay.count()) >= lower * (1 - 1e-12L) - 1, "delay below the band: " + context);
     if (outcome.retry_after) {
         const milliseconds floor = std::clamp(*outcome.retry_after, milliseconds{0}, max_retry_after);
         FUZZ_CHECK(d.delay >= floor, "delay below Retry-After: " + context);

@@ -29,6 +29,7 @@ vwo::client_options deadline_options(log_capture& logs, std::string endpoint)
     o.logging.logger = logs.callback();
     o.return_promise_for.push = true;
     o.retry.max_retries = 1;
+    o.retry.max_elapsed_time = std::chrono::milliseconds(0); // the count alone
     o.retry.base_delay = std::chrono::milliseconds(5);
     o.retry.max_delay = std::chrono::milliseconds(10);
     o.shutdown_timeout = std::chrono::milliseconds(500);

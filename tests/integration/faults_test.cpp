@@ -51,6 +51,7 @@ vwo::client_options options_at(const std::string& endpoint, log_capture& logs)
     o.retry.base_delay = 5ms;
     o.retry.max_delay = 20ms;
     o.retry.max_retries = 2;
+    o.retry.max_elapsed_time = std::chrono::milliseconds(0); // the count alone
     o.timeouts.request = 3s;
     o.shutdown_timeout = 3s;
     return o;

@@ -87,6 +87,7 @@ inline vwo::client_options options_for(const vwo::tools::local_collector& collec
     o.retry.base_delay = std::chrono::milliseconds(5);
     o.retry.max_delay = std::chrono::milliseconds(20);
     o.retry.max_retries = 2;
+    o.retry.max_elapsed_time = std::chrono::milliseconds(0); // the count alone: tests assert exact attempts
     o.timeouts.request = std::chrono::seconds(3);
     o.shutdown_timeout = std::chrono::seconds(3);
     // Hermetic: an https_proxy / ALL_PROXY in the environment of whoever runs the tests must not

@@ -43,6 +43,7 @@ vwo::client_options hostile_options(const raw_http_server& server, log_capture& 
     o.retry.base_delay = 5ms;
     o.retry.max_delay = 20ms;
     o.retry.max_retries = 1;
+    o.retry.max_elapsed_time = std::chrono::milliseconds(0); // the count alone
     o.timeouts.request = 2s;
     o.shutdown_timeout = 3s;
     o.max_connections = 1;

@@ -95,6 +95,7 @@ vwo::client_options stress_options(const local_collector& collector, log_counter
     o.retry.base_delay = 5ms;
     o.retry.max_delay = 50ms;
     o.retry.max_retries = 5;
+    o.retry.max_elapsed_time = std::chrono::milliseconds(0); // the count alone
     o.timeouts.request = 10s;
     // Room for everything: this test is about loss and duplication, not the R4 caps.
     o.max_queue_events = 1'000'000;

@@ -87,6 +87,7 @@ TEST_CASE("R12 launch, push and destroy with requests in flight, many times: no 
         o.retry.base_delay = 5ms;
         o.retry.max_delay = 20ms;
         o.retry.max_retries = 2;
+        o.retry.max_elapsed_time = std::chrono::milliseconds(0); // the count alone
         o.timeouts.request = 3s;
         o.shutdown_timeout = how == ending::wait_for_delivery ? 2000ms : how == ending::abandon ? 5ms : 50ms;
         o.return_promise_for.push = cycle % 2 == 0; // every other cycle in promise mode

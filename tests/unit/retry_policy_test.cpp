@@ -205,52 +205,93 @@ TEST_CASE("other statuses fail as rejected without retrying", "[retry]")
     }
 }
 
-TEST_CASE("backoff is full jitter over an exponential, capped ceiling", "[retry]")
+TEST_CASE("backoff is randomised within a band around an exponential, capped step", "[retry]")
 {
-    // jitter 0.5: half of 1, 2, 4, 8, 16 s
-    const long long expected_half[] = {500, 1000, 2000, 4000, 8000};
+    // jitter 0.5: the step itself, 1, 2, 4, 8, 16 s
+    const long long expected_step[] = {1000, 2000, 4000, 8000, 16000};
     for (unsigned done = 0; done < 5; ++done) {
-        CHECK(decide_retry(status(503), done, defaults, 0.5).delay == milliseconds{expected_half[done]});
+        CHECK(decide_retry(status(503), done, defaults, 0.5).delay == milliseconds{expected_step[done]});
     }
-    // jitter 0 gives no wait; jitter just below 1 stays below the ceiling.
-    CHECK(decide_retry(status(503), 3, defaults, 0.0).delay == milliseconds{0});
-    CHECK(decide_retry(status(503), 3, defaults, 0.999999).delay == milliseconds{7999});
+    // jitter 0 gives half the step, never zero (an outage's attempts cannot bunch up near 0);
+    // jitter just below 1 stays below 1.5 steps.
+    CHECK(decide_retry(status(503), 3, defaults, 0.0).delay == milliseconds{4000});
+    CHECK(decide_retry(status(503), 3, defaults, 0.999999).delay == milliseconds{11999});
 
-    // The cap: base 1 s * 2^10 would be 1024 s; max_delay 30 s bounds it.
+    // The cap: base 1 s * 2^10 would be 1024 s; max_delay 30 s bounds it, the band included.
     retry_policy many;
     many.max_retries = 100;
-    CHECK(decide_retry(status(503), 10, many, 0.999999).delay == milliseconds{29999});
-    CHECK(decide_retry(status(503), 99, many, 0.5).delay == milliseconds{15000}); // no overflow at large n
-    CHECK(decide_retry(status(503), 5, many, 0.5).delay == milliseconds{15000});  // 32 s capped to 30
+    CHECK(decide_retry(status(503), 10, many, 0.999999).delay == milliseconds{30000});
+    CHECK(decide_retry(status(503), 99, many, 0.5).delay == milliseconds{30000}); // no overflow at large n
+    CHECK(decide_retry(status(503), 5, many, 0.0).delay == milliseconds{15000});  // 32 s capped to 30, halved
 
-    // Sweep: every jitter in [0,1) stays within [0, ceiling).
+    // Sweep: every jitter in [0,1) stays within [step / 2, min(cap, 1.5 step)).
     for (int i = 0; i < 100; ++i) {
         const double jitter = i / 100.0;
         for (unsigned done = 0; done < 8; ++done) {
             const auto delay = decide_retry(status(500), done, many, jitter).delay;
-            const long long ceiling = std::min(30000LL, 1000LL << done);
-            CHECK(delay >= milliseconds{0});
-            CHECK(delay < milliseconds{ceiling});
+            const long long step = std::min(30000LL, 1000LL << done);
+            CHECK(delay >= milliseconds{step / 2});
+            CHECK(delay <= milliseconds{std::min(30000LL, step * 3 / 2)});
         }
     }
 }
 
+TEST_CASE("a time budget keeps retrying after the count is used up, until max_elapsed", "[retry]")
+{
+    retry_policy timed;
+    timed.max_retries = 2;
+    timed.max_elapsed = seconds{300};
+    attempt_outcome refused = transport(errc::connect_failed);
+    refused.elapsed = seconds{30};
+    CHECK(decide_retry(refused, 2, timed, 0.5).action == verdict::retry);  // count used, time left
+    CHECK(decide_retry(refused, 50, timed, 0.5).action == verdict::retry);
+    refused.elapsed = seconds{300};
+    const auto out = decide_retry(refused, 50, timed, 0.5);
+    CHECK(out.action == verdict::fail);
+    CHECK(out.error == errc::retries_exhausted);
+    CHECK(decide_retry(refused, 1, timed, 0.5).action == verdict::retry); // count left, time used
+    // A draining shutdown keeps retrying until its own deadline, whatever the budgets.
+    refused.until_deadline = true;
+    CHECK(decide_retry(refused, 50, timed, 0.5).action == verdict::retry);
+    // Never for what is not retryable.
+    attempt_outcome rejected = status(400);
+    rejected.until_deadline = true;
+    CHECK(decide_retry(rejected, 0, timed, 0.5).action == verdict::fail);
+    // max_elapsed 0: the count alone, as before.
+    retry_policy counted;
+    counted.max_retries = 2;
+    refused.until_deadline = false;
+    refused.elapsed = milliseconds{1};
+    CHECK(decide_retry(refused, 2, counted, 0.5).action == verdict::fail);
+}
+
+TEST_CASE("signals_unreachable: transport failures without an answer, not a garbled answer or a status", "[retry]")
+{
+    for (const errc e : {errc::timeout, errc::resolve_failed, errc::connect_failed, errc::connection_lost,
+                         errc::tls_handshake_failed, errc::proxy_failed})
+        CHECK(signals_unreachable(transport(e)));
+    CHECK_FALSE(signals_unreachable(transport(errc::bad_response)));
+    CHECK_FALSE(signals_unreachable(transport(errc::certificate_untrusted)));
+    CHECK_FALSE(signals_unreachable(status(503)));
+    CHECK_FALSE(signals_unreachable(status(200)));
+}
+
 TEST_CASE("out-of-range jitter is clamped", "[retry]")
 {
-    CHECK(decide_retry(status(503), 0, defaults, -1.0).delay == milliseconds{0});
-    CHECK(decide_retry(status(503), 0, defaults, 5.0).delay == milliseconds{1000});
-    CHECK(decide_retry(status(503), 0, defaults, std::nan("")).delay == milliseconds{0});
+    CHECK(decide_retry(status(503), 0, defaults, -1.0).delay == milliseconds{500});
+    CHECK(decide_retry(status(503), 0, defaults, 5.0).delay == milliseconds{1500});
+    CHECK(decide_retry(status(503), 0, defaults, std::nan("")).delay == milliseconds{500});
 }
 
 TEST_CASE("Retry-After sets a floor, clamped to max_retry_after", "[retry]")
 {
     attempt_outcome outcome = status(429);
     outcome.retry_after = seconds{10};
-    CHECK(decide_retry(outcome, 0, defaults, 0.5).delay == milliseconds{10000}); // above the 500 ms jitter
+    CHECK(decide_retry(outcome, 0, defaults, 0.5).delay == milliseconds{10000}); // above the 1 s backoff
     CHECK(decide_retry(outcome, 0, defaults, 0.0).delay == milliseconds{10000});
 
     outcome.retry_after = milliseconds{100};
-    CHECK(decide_retry(outcome, 2, defaults, 0.5).delay == milliseconds{2000}); // backoff is larger
+    CHECK(decide_retry(outcome, 2, defaults, 0.5).delay == milliseconds{4000}); // backoff is larger
 
     outcome.retry_after = seconds{3600};
     CHECK(decide_retry(outcome, 0, defaults, 0.5).delay == milliseconds{60000}); // clamped
@@ -258,7 +299,7 @@ TEST_CASE("Retry-After sets a floor, clamped to max_retry_after", "[retry]")
     CHECK(decide_retry(outcome, 0, defaults, 0.5).delay == milliseconds{60000});
 
     outcome.retry_after = milliseconds{-5000};
-    CHECK(decide_retry(outcome, 0, defaults, 0.5).delay == milliseconds{500});
+    CHECK(decide_retry(outcome, 0, defaults, 0.5).delay == milliseconds{1000});
 
     // Retry-After never overrides exhaustion.
     outcome.retry_after = seconds{1};
@@ -362,7 +403,8 @@ TEST_CASE("decide_retry saturates at the backoff ceiling for extreme policies (f
     busy.status = 503;
     const auto first = vwo::core::decide_retry(busy, 0, policy, 1.0);
     REQUIRE(first.action == vwo::core::verdict::retry);
-    CHECK(first.delay == policy.base_delay);
+    CHECK(first.delay >= policy.base_delay); // 1.5 steps, still below the cap
+    CHECK(first.delay <= policy.max_delay);
     const auto later = vwo::core::decide_retry(busy, 3, policy, 1.0);
     REQUIRE(later.action == vwo::core::verdict::retry);
     CHECK(later.delay == policy.max_delay);
