@@ -20,6 +20,12 @@ std::optional<std::size_t> json_too_deep_at(std::string_view text, std::size_t m
 /// text before the error (the SDK key of a truncated settings file).
 std::string malformed_json_message(std::size_t byte, std::size_t size);
 
+/// JavaScript's JSON.parse reads a number beyond double's range (1e400, a 400-digit integer) as
+/// ±Infinity; nlohmann refuses the whole document. When `text` holds such numbers (outside strings),
+/// a copy in which each is the string "Infinity" / "-Infinity" (which every cast of ours reads as
+/// JavaScript reads String(Infinity)); nullopt when there are none (the usual case: no copy).
+std::optional<std::string> overflowing_numbers_as_strings(std::string_view text);
+
 /// Checks `text` against max_json_depth; the refusal message when it is too deep.
 std::optional<std::string> refuse_deep_json(std::string_view text);
 

@@ -117,6 +117,8 @@ settings_result parse_settings(std::string_view text)
 {
     // Depth first: every walk of the document below (ours and nlohmann's) recurses per level.
     if (auto too_deep = refuse_deep_json(text)) return failure(std::move(*too_deep));
+    const auto rewritten = overflowing_numbers_as_strings(text); // 1e400 is Infinity, as in JavaScript
+    if (rewritten) text = *rewritten;
     try {
         const json root = json::parse(text.begin(), text.end());
         return parse_document(root);

@@ -305,3 +305,26 @@ TEST_CASE("a completion handler that throws is caught and logged; the SDK and it
     CHECK(s.delivered == 2);
     CHECK(vwo::test::accounting_holds(s));
 }
+
+TEST_CASE("a double variable that overflows is Infinity, as in the Node SDK", "[hostile][conformance]")
+{
+    vwo::tools::local_collector collector;
+    log_capture logs;
+    const std::string settings = R"({"accountId":123456,"sdkKey":"abcdef0123456789abcdef0123456789","version":1,
+      "campaigns":[{"id":201,"key":"FT","type":"FEATURE_TEST","status":"RUNNING","percentTraffic":100,
+       "segments":{},"goals":[],"variations":[{"id":1,"name":"Control","weight":100,"isFeatureEnabled":true,
+       "variables":[{"id":1,"key":"big","type":"double","value":"1e400"},
+                    {"id":2,"key":"small","type":"double","value":"-1e400"},
+                    {"id":3,"key":"number","type":"double","value":1e400}]}]}]})";
+    auto client = vwo::launch(vwo::test::options_for(collector, logs, settings));
+    const auto big = client.get_feature_variable_value("FT", "big", "user-1").get();
+    REQUIRE(big.has_value());
+    REQUIRE(std::holds_alternative<double>(*big));
+    CHECK(std::get<double>(*big) == std::numeric_limits<double>::infinity());
+    const auto small = client.get_feature_variable_value("FT", "small", "user-1").get();
+    REQUIRE(small.has_value());
+    CHECK(std::get<double>(*small) == -std::numeric_limits<double>::infinity());
+    const auto number = client.get_feature_variable_value("FT", "number", "user-1").get();
+    REQUIRE(number.has_value());
+    CHECK(std::get<double>(*number) == std::numeric_limits<double>::infinity());
+}

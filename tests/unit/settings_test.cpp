@@ -228,3 +228,18 @@ TEST_CASE("parse_settings: an sdkKey that could inject a header is refused, and 
     doc["sdkKey"] = std::string(256, 'k');
     CHECK(parse(doc).value);
 }
+
+TEST_CASE("numbers past double's range read as JavaScript reads them: Infinity", "[settings][conformance]")
+{
+    using vwo::core::overflowing_numbers_as_strings;
+    CHECK_FALSE(overflowing_numbers_as_strings(R"({"a":[1,2.5,-3e10,1e-400,"1e400"]})").has_value());
+    const std::string digits400 = "1" + std::string(400, '0');
+    const auto out = overflowing_numbers_as_strings("{\"a\":[1e400,-1E+999,\"x\\\"1e400\"," + digits400 + "],\"b\":1e400}");
+    REQUIRE(out);
+    CHECK(*out == R"({"a":["Infinity","-Infinity","x\"1e400","Infinity"],"b":"Infinity"})");
+    // A settings file with such a number is accepted.
+    std::string text = R"({"accountId":1,"sdkKey":"k","version":1e400,"campaigns":[]})";
+    const auto parsed = parse_settings(text);
+    REQUIRE(parsed.value);
+    CHECK(parsed.value->version == "Infinity");
+}

@@ -417,6 +417,8 @@ private:
 campaign_settings_result parse_campaign_settings(std::string_view json_text)
 {
     if (auto too_deep = refuse_deep_json(json_text)) return {nullptr, "settings file: " + std::move(*too_deep)};
+    const auto rewritten = overflowing_numbers_as_strings(json_text); // 1e400 is Infinity, as in JavaScript
+    if (rewritten) json_text = *rewritten;
     try {
         const json root = json::parse(json_text.begin(), json_text.end());
         return {campaign_settings_parser::parse(root), {}};
