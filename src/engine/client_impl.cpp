@@ -694,12 +694,13 @@ void client_impl::start_variable_call(const detail::decision_request& r, detail:
     answer_later(std::move(answer), r.user_id, r.options, std::move(handler));
 }
 
-template <class Handler, class Fn>
-void client_impl::post_completion(const Handler& handler, asio::any_completion_executor work, Fn&& fn)
+template <class Fn>
+auto client_impl::contain(Fn&& fn)
 {
-    // A user's handler that throws must not end the thread that runs it (ours, or an executor's) nor
-    // vanish: it is caught and logged, and the SDK goes on (docs/async-model.md).
-    auto contained = [weak = weak_from_this(), fn = std::forward<Fn>(fn)]() mutable {
+    // A user's handler that throws must not end the thread that runs it (ours, or an executor's), nor
+    // unwind into the SDK (where it would be lost), nor vanish: it is caught and logged, and the SDK goes
+    // on (docs/async-model.md). Every completion of a user's handler goes through here.
+    return [weak = weak_from_this(), fn = std::forward<Fn>(fn)]() mutable {
         try {
             fn();
         } catch (const std::exception& e) {
@@ -710,6 +711,12 @@ void client_impl::post_completion(const Handler& handler, asio::any_completion_e
                 self->log_.error("a completion handler threw a non-exception (caught; the SDK goes on)");
         }
     };
+}
+
+template <class Handler, class Fn>
+void client_impl::post_completion(const Handler& handler, asio::any_completion_executor work, Fn&& fn)
+{
+    auto contained = contain(std::forward<Fn>(fn));
     {
         std::lock_guard lock(mutex_);
         if (!io_done_) {
@@ -1184,10 +1191,10 @@ void client_impl::complete_op(push_op& op)
         return;
     auto handler = std::move(c.handler);
     auto work = std::move(c.work);
-    asio::dispatch(work, [handler = std::move(handler), ec = c.first_error, result = c.result]() mutable {
+    asio::dispatch(work, contain([handler = std::move(handler), ec = c.first_error, result = c.result]() mutable {
         handler.get_cancellation_slot().clear();
         std::move(handler)(ec, std::move(result));
-    });
+    }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1254,9 +1261,9 @@ void client_impl::complete_flush(flush_waiter& waiter)
         return;
     auto work = std::move(*waiter.work);
     waiter.work.reset();
-    asio::dispatch(work, [handler = std::move(waiter.handler), ec = waiter.error]() mutable {
+    asio::dispatch(work, contain([handler = std::move(waiter.handler), ec = waiter.error]() mutable {
         std::move(handler)(ec);
-    });
+    }));
 }
 
 void client_impl::set_opt_out()

@@ -190,6 +190,9 @@ private:
     bool decision_opted_out(std::string_view api) const;
     template <class Handler, class Fn>
     void post_completion(const Handler& handler, boost::asio::any_completion_executor work, Fn&& fn);
+    /// `fn` (which completes a user's handler) wrapped so that what it throws is caught and logged.
+    template <class Fn>
+    auto contain(Fn&& fn);
 
     // SDK thread.
     /// Takes what callers queued; true when there was something.

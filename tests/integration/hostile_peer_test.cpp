@@ -328,3 +328,39 @@ TEST_CASE("a double variable that overflows is Infinity, as in the Node SDK", "[
     REQUIRE(number.has_value());
     CHECK(std::get<double>(*number) == std::numeric_limits<double>::infinity());
 }
+
+TEST_CASE("a peer that trickles its answer byte by byte is cut off at the request deadline", "[hostile][limits]")
+{
+    for (const std::string& head : {std::string("HTTP/1.1 200 OK\r\nX-Slow: "),
+                                   std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;e=")}) {
+        INFO(head);
+        raw_http_server server([&](std::size_t, const std::string&) {
+            raw_reply r{head, "a", 2000, false};
+            r.repeat_interval = 20ms; // well inside any per-read idle timeout, forever inside the bounds
+            return r;
+        });
+        log_capture logs;
+        auto opts = hostile_options(server, logs);
+        opts.timeouts.request = 1s;
+        opts.retry.max_retries = 0;
+        auto client = vwo::launch(opts);
+        const auto start = std::chrono::steady_clock::now();
+        auto f = async_push_outcome(client, "slow");
+        REQUIRE(f.wait_for(10s) == std::future_status::ready);
+        const auto elapsed = std::chrono::steady_clock::now() - start;
+        CHECK(f.get().ec == vwo::errc::retries_exhausted); // a timeout, and no retry was allowed
+        CHECK(logs.contains(vwo::log_level::error, "reading the response"));
+        CHECK(elapsed >= 900ms);
+        CHECK(elapsed < 2500ms);
+
+        vwo::settings_fetch_options fetch;
+        fetch.endpoint = server.endpoint();
+        fetch.timeouts.request = 1s;
+        fetch.proxy.use_environment = false;
+        const auto fetch_start = std::chrono::steady_clock::now();
+        auto settings = vwo::get_settings_file("123456", vwo::test::sdk_key, fetch);
+        REQUIRE(settings.wait_for(10s) == std::future_status::ready);
+        CHECK(std::chrono::steady_clock::now() - fetch_start < 2500ms);
+        CHECK_THROWS_AS(settings.get(), boost::system::system_error);
+    }
+}

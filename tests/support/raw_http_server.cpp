@@ -135,6 +135,8 @@ void raw_http_server::serve(int fd)
         if (!reply.repeat.empty()) {
             const std::size_t limit = reply.repeat_limit ? reply.repeat_limit : std::size_t(1) << 30;
             for (std::size_t sent = 0; sent < limit && !stopping_; sent += reply.repeat.size()) {
+                if (reply.repeat_interval.count() > 0)
+                    std::this_thread::sleep_for(reply.repeat_interval); // bounded: the destructor waits this long at most
                 if (!write_all(fd, reply.repeat)) {
                     open = false;
                     break;

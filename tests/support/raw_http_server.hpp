@@ -4,6 +4,7 @@
 // script returns, valid HTTP or not, and can trickle a repeated piece without end (an endless chunk
 // extension, header or trailer) until the client closes the connection or a byte cap is reached.
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -20,6 +21,7 @@ struct raw_reply {
     std::string repeat;            ///< then written again and again, while the client reads ...
     std::size_t repeat_limit = 0;  ///< ... until this many bytes of it went out (0 with a repeat: 1 GiB)
     bool close_after = false;      ///< close the connection after writing
+    std::chrono::milliseconds repeat_interval{0}; ///< pause before each repeat: a peer that trickles
 };
 
 /// Thread-safety: the script runs on the server's connection threads (one per connection, so it must
