@@ -1,4 +1,5 @@
 #include "transport/http_client.hpp"
+#include "transport/response_reader.hpp"
 
 #include <vwo/error.hpp>
 
@@ -42,9 +43,6 @@ using boost::system::error_code;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// Read-buffer bound of a connection: a chunk-size line with its extensions, or the trailer section,
-// must fit in it (docs/reliability.md "Limits"). Body bytes are moved out as they are parsed.
-constexpr std::size_t max_read_buffer = 64 * 1024;
 
 bool is_ip_literal(const std::string& host)
 {
@@ -120,19 +118,6 @@ bool unsafe_header_value(std::string_view value) noexcept
     return value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
-// Maps a failed read of a response to the error the request gets.
-error_code read_error(const error_code& rec)
-{
-    if (rec == beast::error::timeout)
-        return make_error_code(errc::timeout);
-    // Past one of the read bounds (docs/reliability.md "Limits"): never an allocation without a limit.
-    if (rec == http::error::buffer_overflow || rec == http::error::header_limit || rec == http::error::body_limit)
-        return make_error_code(errc::response_too_large);
-    const bool http_syntax = rec.category() == http::make_error_code(http::error::end_of_stream).category() &&
-                             rec != http::error::end_of_stream && rec != http::error::partial_message;
-    return make_error_code(http_syntax ? errc::bad_response : errc::connection_lost);
-}
-
 // "host:port" with the port always present (IPv6 in brackets): the CONNECT request target.
 std::string authority_of(const core::endpoint& origin)
 {
@@ -145,13 +130,13 @@ std::string authority_of(const core::endpoint& origin)
 // One keep-alive connection slot. Owned by impl, used by exactly one worker coroutine.
 // Thread-safety: touched only on the pool's executor, by its one worker and by close_all().
 struct connection_slot {
-    explicit connection_slot(const asio::any_io_executor& ex) : buffer(max_read_buffer), wake(ex) {}
+    explicit connection_slot(const asio::any_io_executor& ex) : buffer(response_reader::max_read_buffer), wake(ex) {}
 
     std::optional<beast::tcp_stream> plain;
     std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
-    // Bounded (max_read_buffer): Beast keeps a chunk-size line with its extensions, and the trailer
-    // section, whole in this buffer until it ends, and puts no limit of its own on either. A peer that
-    // never ends one gets buffer_overflow -> errc::response_too_large instead of our memory.
+    // Bounded (response_reader::max_read_buffer): Beast keeps a chunk-size line with its extensions, and
+    // the trailer section, whole in this buffer until it ends, and puts no limit of its own on either. A
+    // peer that never ends one gets errc::response_too_large instead of our memory.
     beast::flat_buffer buffer;
     asio::steady_timer wake; // an idle worker waits on it; cancel() hands it work
     bool open = false;
@@ -168,11 +153,6 @@ struct connection_slot {
         open = false;
     }
 };
-
-// The status line and header section of one response, 1xx answers included (Beast's parser limit).
-constexpr std::uint32_t max_response_header = 16 * 1024;
-// At most this many 1xx answers before the final one (RFC 9110 15.2: read and ignore them).
-constexpr int max_interim_responses = 8;
 
 struct pending_send {
     std::shared_ptr<const core::wire_request> request;
@@ -389,7 +369,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             co_return timeout_or(wec, errc::proxy_failed);
         }
         http::response_parser<http::empty_body> parser;
-        parser.header_limit(max_response_header);
+        parser.header_limit(response_reader::max_header);
         auto [rec, read] = co_await http::async_read_header(stream, slot.buffer, parser, use_tuple);
         (void)read;
         if (rec) {
@@ -549,64 +529,55 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             result.detail = "sending to " + host_header + via_proxy + " failed: " + wec.message();
             co_return result;
         }
-        // Interim (1xx) answers are read and dropped until the final one (RFC 9110 15.2); each gets a fresh
-        // parser. A 101 (we never ask to switch protocols) is a framing doubt like any other.
-        std::optional<http::response_parser<http::string_body>> parser;
-        for (int interim = 0;; ++interim) {
-            parser.emplace();
-            parser->header_limit(max_response_header);
-            parser->body_limit(config.max_response_body);
-            auto [rec, read] = co_await http::async_read(stream, slot.buffer, *parser, use_tuple);
-            (void)read;
-            if (rec == http::error::body_limit && parser->is_header_done()) {
-                // The status is all a delivery needs; the oversized body goes with the connection.
-                slot.close();
-                result.status = parser->get().result_int();
-                result.body_too_large = true;
-                result.detail = "the response body from " + host_header + " is larger than " +
-                                std::to_string(config.max_response_body) + " bytes";
-                co_return result;
+        // The bytes go through response_reader (pure, shared with fuzz_http_response): 1xx answers dropped,
+        // every bound of docs/reliability.md R14 applied. Every read is under the request deadline set above.
+        response_reader reader(config.max_response_body);
+        for (auto step = reader.consume(slot.buffer);;) {
+            if (step == response_reader::step::need_more) {
+                const std::size_t room = response_reader::max_read_buffer - slot.buffer.size(); // > 0 here
+                auto [rec, got] = co_await stream.async_read_some(slot.buffer.prepare(room), use_tuple);
+                slot.buffer.commit(got);
+                if (got != 0)
+                    step = reader.consume(slot.buffer);
+                else if (rec == asio::error::eof)
+                    step = reader.end_of_stream();
+                else if (rec)
+                    step = reader.transport_failed(rec);
+                continue;
             }
-            if (rec) {
+            if (step == response_reader::step::failed) {
                 slot.close();
                 // Nothing at all came back on a kept-alive connection: the server closed it
                 // while idle, so the request never reached it and can be resent at once.
-                stale = !parser->got_some() && rec != beast::error::timeout;
-                result.error = read_error(rec);
-                result.detail = "reading the response from " + host_header + via_proxy + " failed: " + rec.message();
+                stale = !reader.got_some() && reader.error() != errc::timeout;
+                result.error = reader.error();
+                result.detail = "reading the response from " + host_header + via_proxy + " failed: " + reader.detail();
                 co_return result;
             }
-            const unsigned status = parser->get().result_int();
-            if (status < 100 || status > 199)
-                break;
-            if (status == 101 || interim + 1 >= max_interim_responses) {
-                slot.close();
-                result.error = make_error_code(errc::bad_response);
-                result.detail = "reading the response from " + host_header + via_proxy + " failed: " +
-                                (status == 101 ? std::string("an unrequested 101 Switching Protocols")
-                                               : "more than " + std::to_string(max_interim_responses) +
-                                                     " interim (1xx) answers");
-                co_return result;
-            }
+            break;
         }
-        auto& response = parser->get();
-        result.status = response.result_int();
-        if (auto it = response.find(http::field::retry_after); it != response.end())
-            result.retry_after = std::string(it->value());
-        result.body = std::move(response.body());
+        response_head& response = reader.head();
+        result.status = response.status;
+        result.retry_after = std::move(response.retry_after);
+        result.body = std::move(response.body);
+        if (response.body_too_large) {
+            result.body_too_large = true;
+            result.detail = "the response body from " + host_header + " is larger than " +
+                            std::to_string(config.max_response_body) + " bytes";
+        }
         // We never pipeline: bytes after a complete answer belong to no request, and left in the buffer
         // they would become the next request's answer. Close on any such framing doubt.
-        if (!parser->keep_alive() || slot.buffer.size() != 0)
+        if (!response.keep_alive || slot.buffer.size() != 0)
             slot.close();
         if (absolute_form && result.status == 407) {
             // Only a proxy sends 407: its credentials are missing or wrong, and a retry cannot help.
             result.error = make_error_code(errc::proxy_auth_required);
-            result.detail = dial_label + " answered 407 " + std::string(response.reason()) + " to " +
+            result.detail = dial_label + " answered 407 " + response.reason + " to " +
                             std::string(msg.method_string()) + " http://" + host_header + "/...";
             result.detail += config.proxy->has_credentials ? " (it refused the credentials in the proxy URL"
                                                            : " (no credentials in the proxy URL";
-            if (auto it = response.find(http::field::proxy_authenticate); it != response.end())
-                result.detail += "; Proxy-Authenticate: " + std::string(it->value());
+            if (response.proxy_authenticate)
+                result.detail += "; Proxy-Authenticate: " + *response.proxy_authenticate;
             result.detail += ")";
         }
         co_return result;

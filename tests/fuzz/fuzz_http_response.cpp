@@ -8,12 +8,13 @@
 //           bits 4-7 a transport error to decide on as well (0 = none)
 // Inputs shorter than 4 bytes are only fed to parse_retry_after.
 //
-// The parser is configured as transport/http_client.cpp configures it (response_parser<string_body>,
-// body_limit 1 MiB, eager as http::read sets it) and fed the way a socket would: in chunks, with
-// unconsumed bytes presented again, put_eof at the end of input.
+// The response goes through transport::response_reader, the very code http_client reads with (no copy
+// of its set-up): in chunks into a read buffer bounded as http_client's, end of stream at the end of input.
 //
 // Properties (reliability.md R9, retry_policy.hpp):
-//  - parsing never crashes; a parsed body stays within the body limit;
+//  - parsing never crashes; the read buffer stays within its bound; a final answer is never 1xx; a parsed
+//    body stays within the body limit; an unreadable response is response_too_large, bad_response or
+//    connection_lost;
 //  - parse_retry_after (on the header value and on the raw input) never reports a negative delay,
 //    ignores surrounding blanks, reads delta-seconds exactly, decreases by exactly the elapsed time
 //    as `now` advances, and an accepted IMF-fixdate lies exactly `delay` after `now`;
@@ -23,6 +24,7 @@
 //    max(backoff ceiling, clamped Retry-After); an error is set iff the verdict is fail.
 
 #include "core/retry_policy.hpp"
+#include "transport/response_reader.hpp"
 #include "fuzz_check.hpp"
 
 #include <vwo/error.hpp>
@@ -243,51 +245,51 @@ struct parse_result {
     bool header_done = false;
     unsigned status = 0;
     std::optional<std::string> retry_after;
-    boost::beast::error_code error;
+    boost::system::error_code error; ///< the vwo::errc the transport reports for an unreadable response
 };
 
+// Feeds the bytes to the transport's own response_reader exactly as http_client does: into a flat_buffer
+// bounded at max_read_buffer, at most `chunk` bytes per "read", consume() after each, end_of_stream()
+// when the input ends.
 parse_result parse_response(std::string_view bytes, std::size_t chunk)
 {
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(max_response_body);
-    parser.eager(true);
     if (chunk == 0) chunk = std::max<std::size_t>(bytes.size(), 1);
-
-    parse_result result;
-    boost::beast::error_code& ec = result.error;
-    std::string pending; // bytes read from the "socket" but not consumed yet, like a flat_buffer
+    vwo::transport::response_reader reader(max_response_body);
+    boost::beast::flat_buffer buffer(vwo::transport::response_reader::max_read_buffer);
     std::size_t offset = 0;
-    while (!parser.is_done() && !ec) {
+    auto step = reader.consume(buffer);
+    while (step == vwo::transport::response_reader::step::need_more) {
         if (offset == bytes.size()) {
-            // End of stream, handled as http::read does.
-            if (parser.got_some()) parser.put_eof(ec);
-            else ec = http::error::end_of_stream;
+            step = reader.end_of_stream();
             break;
         }
-        const std::size_t take = std::min(chunk, bytes.size() - offset);
-        pending.append(bytes.substr(offset, take));
+        const std::size_t room = vwo::transport::response_reader::max_read_buffer - buffer.size();
+        FUZZ_CHECK(room > 0, "need_more with a full read buffer");
+        const std::size_t take = std::min({chunk, bytes.size() - offset, room});
+        boost::asio::buffer_copy(buffer.prepare(take), boost::asio::buffer(bytes.substr(offset, take)));
+        buffer.commit(take);
         offset += take;
-        while (!pending.empty() && !parser.is_done()) {
-            const std::size_t used = parser.put(boost::asio::buffer(pending), ec);
-            FUZZ_CHECK(used <= pending.size(), "parser consumed more than it was given");
-            pending.erase(0, used);
-            if (ec == http::error::need_more) {
-                ec = {};
-                break;
-            }
-            if (ec || used == 0) break;
-        }
+        step = reader.consume(buffer);
+        FUZZ_CHECK(buffer.size() <= vwo::transport::response_reader::max_read_buffer, "read buffer past its bound");
     }
 
-    result.header_done = parser.is_header_done();
-    if (result.header_done) {
-        const auto& response = parser.get();
-        result.status = response.result_int();
-        FUZZ_CHECK(result.status <= 999, "status outside three digits");
-        if (const auto it = response.find(http::field::retry_after); it != response.end())
-            result.retry_after = std::string(it->value());
+    parse_result result;
+    if (step == vwo::transport::response_reader::step::failed) {
+        result.error = reader.error();
+        FUZZ_CHECK(result.error.category() == vwo::error_category(), "a failure that is no vwo::errc");
+        FUZZ_CHECK(result.error == errc::response_too_large || result.error == errc::bad_response ||
+                       result.error == errc::connection_lost,
+                   "an unexpected read error: " + result.error.message());
+        return result;
     }
-    if (parser.is_done() && !ec) FUZZ_CHECK(parser.get().body().size() <= max_response_body, "body above the limit");
+    const auto& head = reader.head();
+    result.header_done = true;
+    result.status = head.status;
+    FUZZ_CHECK(result.status >= 200 || result.status < 100, "an interim (1xx) answer reported as final");
+    FUZZ_CHECK(result.status <= 999, "status outside three digits");
+    FUZZ_CHECK(head.body.size() <= max_response_body, "body above the limit");
+    FUZZ_CHECK(!head.body_too_large || head.body.empty(), "an oversized body kept");
+    result.retry_after = head.retry_after;
     return result;
 }
 
@@ -327,14 +329,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         outcome.events = in.events;
         check_decision(outcome, in);
     }
-    if (parsed.error && !(parsed.error == http::error::body_limit && parsed.header_done)) {
-        // What the transport reports for a response it could not read (http_client.cpp).
+    if (parsed.error) {
+        // What the transport reports for a response it could not read.
         attempt_outcome outcome;
-        outcome.transport_error = parsed.error.category() == http::make_error_code(http::error::need_more).category() &&
-                                          parsed.error != http::error::end_of_stream &&
-                                          parsed.error != http::error::partial_message
-                                      ? make_error_code(errc::bad_response)
-                                      : make_error_code(errc::connection_lost);
+        outcome.transport_error = parsed.error;
         outcome.events = in.events;
         check_decision(outcome, in);
     }
