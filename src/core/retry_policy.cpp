@@ -59,7 +59,13 @@ retry_decision retry_or_exhaust(const attempt_outcome& outcome, unsigned retries
     // In double a value near LLONG_MAX rounds up past it (found by fuzz_http_response), so
     // saturate at the cap before converting back.
     const double scaled = (0.5 + jitter01) * static_cast<double>(step);
-    auto delay = milliseconds{scaled >= static_cast<double>(cap) ? cap : static_cast<long long>(scaled)};
+    long long wait = scaled >= static_cast<double>(cap) ? cap : static_cast<long long>(scaled);
+    // Near 2^62 a double rounds: keep the wait inside [step / 2, 1.5 step] in exact integers too.
+    const long long half = step / 2;
+    const long long band_top = step > std::numeric_limits<long long>::max() - half ? std::numeric_limits<long long>::max()
+                                                                                  : step + half;
+    wait = std::clamp(wait, std::min(half, cap), std::min(band_top, cap));
+    auto delay = milliseconds{wait};
     if (outcome.retry_after) {
         const auto floor = std::clamp(*outcome.retry_after, milliseconds{0}, std::max(policy.max_retry_after,
                                                                                       milliseconds{0}));

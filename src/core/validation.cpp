@@ -70,7 +70,10 @@ std::string printable_key(std::string_view key)
 {
     static constexpr char hex[] = "0123456789ABCDEF";
     const bool valid_utf8 = utf8_code_points(key).has_value();
-    const std::string_view shown = key.substr(0, quoted_key_limit);
+    std::size_t cut = std::min(key.size(), quoted_key_limit);
+    // Never inside a character: the message must stay valid UTF-8.
+    while (valid_utf8 && cut > 0 && cut < key.size() && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) --cut;
+    const std::string_view shown = key.substr(0, cut);
     std::string out;
     out.reserve(shown.size() + 24);
     for (const char c : shown) {

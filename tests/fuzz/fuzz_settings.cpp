@@ -12,6 +12,7 @@
 //    the prefix as exactly one path segment.
 
 #include "core/request_builder.hpp"
+#include "core/json_limits.hpp"
 #include "core/settings.hpp"
 #include "fuzz_check.hpp"
 
@@ -73,8 +74,16 @@ void check_accepted(std::string_view input, const settings& s)
     }
     FUZZ_CHECK(s.collection_prefix != "." && s.collection_prefix != "..", "collection_prefix is a dot segment");
 
-    // An independent read of the same document must agree with what was accepted.
-    const json root = json::parse(input.begin(), input.end(), nullptr, /*allow_exceptions=*/false);
+    FUZZ_CHECK(s.sdk_key.size() <= 256, "sdk_key longer than 256");
+    for (const char c : s.sdk_key)
+        FUZZ_CHECK(c > 0x20 && c < 0x7F, "sdk_key holds a byte that could end a header line");
+    FUZZ_CHECK(!json_too_deep_at(input).has_value(), "accepted settings nested past the depth limit");
+
+    // An independent read of the same document must agree with what was accepted (numbers past double's
+    // range read as JavaScript reads them, as parse_settings does).
+    const auto rewritten = overflowing_numbers_as_strings(input);
+    const std::string_view document = rewritten ? std::string_view(*rewritten) : input;
+    const json root = json::parse(document.begin(), document.end(), nullptr, /*allow_exceptions=*/false);
     FUZZ_CHECK(!root.is_discarded() && root.is_object(), "accepted settings that are not a JSON object");
     const json& account = root.at("accountId");
     if (account.is_number_unsigned()) {
