@@ -7,6 +7,7 @@
 # Installs the Debian packages it needs when they are missing (the complete list for a minimal bookworm
 # root: tools/fresh_root.sh proves it in CI). VWO_WERROR=1 turns warnings into errors; VWO_BUILD_DIR names
 # the build directory (default build, build-asan or build-tsan). With CI=true a skipped test fails `test`.
+# CXX=clang++-14 builds with clang instead of g++ (installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,9 @@ case "$mode" in demo|test|asan|tsan) ;; *) echo "usage: bash tools/dev.sh demo|t
 # (libboost1.81-dev has the headers only); consumers of the installed package ask for the same component.
 bash tools/install_packages.sh g++ cmake ninja-build openssl libssl-dev libboost1.81-dev libboost-system1.81-dev \
   nlohmann-json3-dev catch2 pkg-config
+
+# CXX=clang++-14 builds with bookworm's clang (CI's sanitizer step does: two compilers keep the code honest).
+case "${CXX:-}" in *clang*) bash tools/install_packages.sh clang-14 libclang-rt-14-dev ;; esac
 
 if [ "$mode" = test ]; then
   # The Node comparison test runs the official vwo-node-sdk (from the npm registry) beside ours. Debian's

@@ -1,6 +1,6 @@
 #include "core/json_writer.hpp"
 
-#include "core/utf8.hpp"
+#include "core/decision/utf8.hpp"
 
 #include <algorithm>
 
@@ -19,7 +19,7 @@ void append_json_string(std::string& out, std::string_view text)
         if (byte >= 0x80) {
             // Valid UTF-8 is copied; an invalid byte becomes U+FFFD, so the body stays valid JSON even when
             // a field (a visitor's user agent) was never validated (docs/protocol.md).
-            if (const std::size_t n = utf8_sequence_length(text, i); n != 0) {
+            if (const std::size_t n = decision::utf8_sequence_length(text, i); n != 0) {
                 i += n - 1;
                 continue;
             }

@@ -85,6 +85,10 @@ struct carried_key {
 
 /// Completion of one flush_events() call: done when every request it started finished.
 struct flush_waiter {
+    // A constructor, not an aggregate: clang 14 has no parenthesised aggregate initialisation, and the
+    // handler must be constructed in place (see client_impl::start_flush).
+    explicit flush_waiter(detail::flush_handler h) : handler(std::move(h)) {}
+
     detail::flush_handler handler;
     std::optional<boost::asio::any_completion_executor> work;
     std::size_t remaining = 0;

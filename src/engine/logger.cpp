@@ -1,6 +1,6 @@
 #include "engine/logger.hpp"
 
-#include "core/utf8.hpp"
+#include "core/decision/utf8.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -49,7 +49,7 @@ std::string sanitize_log_message(std::string_view message)
             out += "\\r", ++i;
         } else if (byte == '\t') {
             out += "\\t", ++i;
-        } else if (const std::size_t n = byte >= 0x80 ? core::utf8_sequence_length(message, i) : 0; n != 0) {
+        } else if (const std::size_t n = byte >= 0x80 ? core::decision::utf8_sequence_length(message, i) : 0; n != 0) {
             out.append(message.substr(i, n));
             i += n;
         } else { // other control bytes, DEL, invalid UTF-8: visible, and never a terminal escape

@@ -91,17 +91,18 @@ void raw_http_server::serve(int fd)
     std::string pending;
     char chunk[16 * 1024];
     bool open = true;
+    const auto read_more = [&] { // false once the client closed (or the server is stopping)
+        const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+        if (n <= 0)
+            return false;
+        pending.append(chunk, static_cast<std::size_t>(n));
+        return true;
+    };
     while (open && !stopping_) {
         // One request: the header section, then Content-Length bytes of body.
         std::size_t header_end;
-        while ((header_end = pending.find("\r\n\r\n")) == std::string::npos) {
-            const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-            if (n <= 0) {
-                open = false;
-                break;
-            }
-            pending.append(chunk, static_cast<std::size_t>(n));
-        }
+        while ((header_end = pending.find("\r\n\r\n")) == std::string::npos && (open = read_more()))
+            ;
         if (!open)
             break;
         std::size_t body_length = 0;
@@ -111,14 +112,8 @@ void raw_http_server::serve(int fd)
         if (const auto at = lower.find("\r\ncontent-length:"); at != std::string::npos)
             body_length = std::strtoull(lower.c_str() + at + 17, nullptr, 10);
         const std::size_t total = header_end + 4 + body_length;
-        while (pending.size() < total) {
-            const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-            if (n <= 0) {
-                open = false;
-                break;
-            }
-            pending.append(chunk, static_cast<std::size_t>(n));
-        }
+        while (pending.size() < total && (open = read_more()))
+            ;
         if (!open)
             break;
         const std::string request = pending.substr(0, total);

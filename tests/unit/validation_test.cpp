@@ -69,7 +69,7 @@ TEST_CASE("utf8_code_points rejects invalid UTF-8", "[validation]")
         "\xF0\x9F\x98",      // truncated 4-byte
         "abc\xF0\x9F",       // truncated at the end of a longer text
         "\x80",              // stray continuation
-        "a\xBF" "b",         // stray continuation in the middle
+        "a\xBF\x62",         // stray continuation in the middle (then 'b')
         "\xC3\xA9\xA9",      // continuation after a complete sequence
         "\xE2\x28\xA1",      // second byte not a continuation
         "\xF0\x9F\x98\x28",  // fourth byte not a continuation

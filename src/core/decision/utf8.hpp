@@ -64,6 +64,15 @@ inline char32_t next_code_point(std::string_view text, std::size_t& pos) noexcep
     return cp;
 }
 
+/// Length (2-4) of the valid multi-byte UTF-8 sequence at text[i], or 0 where the bytes are not one.
+/// For the JSON writer (an invalid byte becomes U+FFFD) and the logger (an invalid byte becomes \xNN).
+inline std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept
+{
+    std::size_t pos = i;
+    next_code_point(text, pos); // an invalid byte advances one, a valid multi-byte sequence its length
+    return pos - i >= 2 ? pos - i : 0;
+}
+
 /// Appends the UTF-8 form of `cp` (a Unicode scalar value).
 inline void append_utf8(std::string& out, char32_t cp)
 {
