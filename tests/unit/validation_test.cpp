@@ -200,7 +200,7 @@ TEST_CASE("validate_push accepts an ordinary multi-key call", "[validation]")
 
 TEST_CASE("validate_push quotes a key with control bytes escaped, on one line", "[validation]")
 {
-    const auto error = validate_push({{std::string("a\nVWO-SDK - [ERROR]: forged\x1b[2J", 34), ""}}, "user-1");
+    const auto error = validate_push({{std::string("a\nVWO-SDK - [ERROR]: forged\x1b[2J"), ""}}, "user-1");
     REQUIRE(error);
     CHECK_FALSE(contains(*error, "\n"));
     CHECK_FALSE(contains(*error, "\x1b"));
