@@ -65,7 +65,7 @@ struct client_stats {
     std::uint64_t attempts = 0;            ///< HTTP attempts, retries included, not cut short by a shutdown
     std::uint64_t requests_sent = 0;       ///< attempts whose request was written to a socket (a refused
                                            ///< connection, or a request still queued at shutdown, is none)
-    std::uint64_t retries = 0;
+    std::uint64_t retries = 0;             ///< attempts repeated: retries, and resends of requests held in an outage
     std::uint64_t bytes_sent = 0;          ///< request bytes written (headers and body)
     boost::system::error_code last_error;  ///< most recent delivery error (empty: none yet)
 
