@@ -6,6 +6,7 @@
 #include "core/endpoint.hpp"
 #include "core/proxy.hpp"
 #include "core/request_builder.hpp"
+#include "transport/transport.hpp"
 
 #include <vwo/client_options.hpp>
 
@@ -49,19 +50,6 @@ inline std::optional<core::proxy_choice> choose_proxy(const proxy_options& optio
 /// blocks neither the io_context nor its destruction (which joins asio's resolver thread).
 resolve_function system_resolver();
 
-/// The outcome of one attempt (one request written, one response read).
-struct exchange_result {
-    boost::system::error_code error; ///< a vwo::errc transport error; empty when a response arrived
-    unsigned status = 0;             ///< HTTP status of the response
-    std::optional<std::string> retry_after; ///< raw Retry-After header value
-    std::size_t bytes_sent = 0;      ///< request bytes written, resends included
-    std::string body;                ///< response body (up to max_response_body)
-    bool body_too_large = false;     ///< the body passed max_response_body: `status` is real, `body` empty
-    std::string detail;              ///< for logs: what exactly failed ("certificate verify failed: ...")
-};
-
-using exchange_handler = boost::asio::any_completion_handler<void(exchange_result)>;
-
 /// Frees this thread's OpenSSL state now rather than at thread exit (for short-lived
 /// threads that must be done with OpenSSL before they signal completion).
 void release_thread_state() noexcept;
@@ -83,7 +71,7 @@ struct transport_setup_error : std::runtime_error {
 /// Thread-safety: all member functions must be called on the executor given at
 /// construction (a single-threaded io_context); handlers are invoked there too. The destructor
 /// may run elsewhere once close() has run on the executor and its completion was observed.
-class http_client {
+class http_client final : public transport {
 public:
     http_client(boost::asio::any_io_executor executor, transport_config config);
     ~http_client();
@@ -92,11 +80,11 @@ public:
 
     /// Sends `request` once (plus the transparent stale-connection resend) and completes
     /// with the outcome. Never retries: that is the caller's policy.
-    void async_send(std::shared_ptr<const core::wire_request> request, exchange_handler handler);
+    void async_send(std::shared_ptr<const core::wire_request> request, exchange_handler handler) override;
 
     /// Closes every connection and completes everything queued or in flight with
     /// errc::shutting_down. Later sends complete at once with the same error.
-    void close();
+    void close() override;
 
     /// Connections opened so far (for tests of keep-alive reuse).
     std::size_t connections_opened() const noexcept;
