@@ -162,54 +162,58 @@ void complete_now(Handler handler, Args... args)
 }
 } // namespace
 
-void start_push(const std::shared_ptr<client_impl>& impl, dimension_list dims, std::string user_id,
-                push_handler handler)
+void start(const std::shared_ptr<client_impl>& impl, push_request request, push_handler handler)
 {
     if (!impl) {
         push_result result;
-        for (const auto& [key, value] : dims)
+        for (const auto& [key, value] : request.dims)
             result.keys.push_back({key, make_error_code(errc::not_launched)});
         return complete_now(std::move(handler), make_error_code(errc::not_launched), std::move(result));
     }
-    impl->start_push(std::move(dims), std::move(user_id), std::move(handler));
+    impl->start_push(std::move(request.dims), std::move(request.user_id), std::move(handler));
 }
 
-void start_flush(const std::shared_ptr<client_impl>& impl, flush_handler handler)
+void start(const std::shared_ptr<client_impl>& impl, flush_request, flush_handler handler)
 {
     if (!impl)
         return complete_now(std::move(handler), make_error_code(errc::not_launched));
     impl->start_flush(std::move(handler));
 }
 
-void start_variation_call(const std::shared_ptr<client_impl>& impl, decision_request request,
-                          variation_handler handler)
+void start(const std::shared_ptr<client_impl>& impl, variation_request request, variation_handler handler)
 {
     if (!impl)
         return complete_now(std::move(handler), make_error_code(errc::not_launched), std::optional<std::string>());
-    impl->start_variation_call(request, std::move(handler));
+    impl->start_decision(request, std::move(handler));
 }
 
-void start_feature_call(const std::shared_ptr<client_impl>& impl, decision_request request, feature_handler handler)
+void start(const std::shared_ptr<client_impl>& impl, feature_request request, feature_handler handler)
 {
     if (!impl)
         return complete_now(std::move(handler), make_error_code(errc::not_launched), false);
-    impl->start_feature_call(request, std::move(handler));
+    impl->start_decision(request, std::move(handler));
 }
 
-void start_variable_call(const std::shared_ptr<client_impl>& impl, decision_request request,
-                         variable_handler handler)
+void start(const std::shared_ptr<client_impl>& impl, variable_request request, variable_handler handler)
 {
     if (!impl)
         return complete_now(std::move(handler), make_error_code(errc::not_launched),
                             std::optional<variable_value>());
-    impl->start_variable_call(request, std::move(handler));
+    impl->start_decision(request, std::move(handler));
 }
 
-void start_track(const std::shared_ptr<client_impl>& impl, track_request request, track_handler handler)
+void start(const std::shared_ptr<client_impl>& impl, track_request request, track_handler handler)
 {
     if (!impl)
         return complete_now(std::move(handler), make_error_code(errc::not_launched), track_result{});
     impl->start_track(request, std::move(handler));
+}
+
+asio::any_io_executor client_executor(const std::shared_ptr<client_impl>& impl) noexcept
+{
+    if (!impl)
+        return asio::any_io_executor(asio::system_executor());
+    return impl->get_executor();
 }
 
 void start_settings_fetch(settings_request request, settings_handler handler)

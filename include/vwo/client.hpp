@@ -72,22 +72,23 @@ public:
                                   CompletionToken&& token = {})
     {
         return boost::asio::async_initiate<CompletionToken, detail::push_signature>(
-            detail::initiate_push{impl_}, token,
-            detail::single_dimension(key, value),
-            std::string(user_id));
+            detail::initiation{impl_}, token,
+            detail::push_request{detail::single_dimension(key, value), std::string(user_id)});
     }
     template <class CompletionToken = boost::asio::deferred_t>
     [[nodiscard]] auto async_push(std::initializer_list<dimension_pair> dimensions, std::string_view user_id,
                                   CompletionToken&& token = {})
     {
         return boost::asio::async_initiate<CompletionToken, detail::push_signature>(
-            detail::initiate_push{impl_}, token, detail::to_dimension_list(dimensions), std::string(user_id));
+            detail::initiation{impl_}, token,
+            detail::push_request{detail::to_dimension_list(dimensions), std::string(user_id)});
     }
     template <detail::map_like Map, class CompletionToken = boost::asio::deferred_t>
     [[nodiscard]] auto async_push(const Map& dimensions, std::string_view user_id, CompletionToken&& token = {})
     {
         return boost::asio::async_initiate<CompletionToken, detail::push_signature>(
-            detail::initiate_push{impl_}, token, detail::to_dimension_list(dimensions), std::string(user_id));
+            detail::initiation{impl_}, token,
+            detail::push_request{detail::to_dimension_list(dimensions), std::string(user_id)});
     }
 
     // ---- Decisions (docs/decisions.md) ------------------------------------------------------
@@ -133,24 +134,27 @@ public:
                                       const call_options& options, CompletionToken&& token = {})
     {
         return boost::asio::async_initiate<CompletionToken, detail::variation_signature>(
-            detail::initiate_variation_call{impl_}, token,
-            decision_call(detail::decision_request::api::activate, campaign_key, {}, user_id, options));
+            detail::initiation{impl_}, token,
+            detail::variation_request{
+                decision_call(detail::decision_request::api::activate, campaign_key, {}, user_id, options)});
     }
     template <class CompletionToken = boost::asio::deferred_t>
     [[nodiscard]] auto async_get_variation_name(std::string_view campaign_key, std::string_view user_id,
                                                 const call_options& options, CompletionToken&& token = {})
     {
         return boost::asio::async_initiate<CompletionToken, detail::variation_signature>(
-            detail::initiate_variation_call{impl_}, token,
-            decision_call(detail::decision_request::api::get_variation_name, campaign_key, {}, user_id, options));
+            detail::initiation{impl_}, token,
+            detail::variation_request{
+                decision_call(detail::decision_request::api::get_variation_name, campaign_key, {}, user_id, options)});
     }
     template <class CompletionToken = boost::asio::deferred_t>
     [[nodiscard]] auto async_is_feature_enabled(std::string_view campaign_key, std::string_view user_id,
                                                 const call_options& options, CompletionToken&& token = {})
     {
         return boost::asio::async_initiate<CompletionToken, detail::feature_signature>(
-            detail::initiate_feature_call{impl_}, token,
-            decision_call(detail::decision_request::api::is_feature_enabled, campaign_key, {}, user_id, options));
+            detail::initiation{impl_}, token,
+            detail::feature_request{
+                decision_call(detail::decision_request::api::is_feature_enabled, campaign_key, {}, user_id, options)});
     }
     template <class CompletionToken = boost::asio::deferred_t>
     [[nodiscard]] auto async_get_feature_variable_value(std::string_view campaign_key, std::string_view variable_key,
@@ -158,9 +162,9 @@ public:
                                                         CompletionToken&& token = {})
     {
         return boost::asio::async_initiate<CompletionToken, detail::variable_signature>(
-            detail::initiate_variable_call{impl_}, token,
-            decision_call(detail::decision_request::api::get_feature_variable_value, campaign_key, variable_key,
-                          user_id, options));
+            detail::initiation{impl_}, token,
+            detail::variable_request{decision_call(detail::decision_request::api::get_feature_variable_value,
+                                                   campaign_key, variable_key, user_id, options)});
     }
     template <class CompletionToken = boost::asio::deferred_t>
         requires(!std::is_convertible_v<CompletionToken, const call_options&>)
@@ -207,7 +211,7 @@ public:
                                    CompletionToken&& token = {})
     {
         return boost::asio::async_initiate<CompletionToken, detail::track_signature>(
-            detail::initiate_track{impl_}, token,
+            detail::initiation{impl_}, token,
             detail::track_request{campaigns, std::string(user_id), std::string(goal_identifier), options});
     }
     template <class CompletionToken = boost::asio::deferred_t>
@@ -224,8 +228,8 @@ public:
     template <class CompletionToken = boost::asio::deferred_t>
     [[nodiscard]] auto async_flush_events(CompletionToken&& token = {})
     {
-        return boost::asio::async_initiate<CompletionToken, detail::flush_signature>(detail::initiate_flush{impl_},
-            token);
+        return boost::asio::async_initiate<CompletionToken, detail::flush_signature>(detail::initiation{impl_}, token,
+                                                                                      detail::flush_request{});
     }
 
     /// From now on nothing is sent and every API returns false / std::nullopt (async forms:
@@ -241,6 +245,12 @@ public:
 
     /// Delivery counters (see client_stats for the invariant).
     client_stats stats() const;
+
+    /// The executor the client runs on (a strand of its own io_context, or of client_options::executor);
+    /// async_* handlers without an executor of their own complete there. The system executor for an
+    /// empty client.
+    using executor_type = boost::asio::any_io_executor;
+    executor_type get_executor() const noexcept { return detail::client_executor(impl_); }
 
 private:
     friend client launch(const client_options&);

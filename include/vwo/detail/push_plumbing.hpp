@@ -10,6 +10,7 @@
 #include <vwo/push_result.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -64,9 +65,17 @@ dimension_list to_dimension_list(const M& m)
     return out;
 }
 
-void start_push(const std::shared_ptr<client_impl>& impl, dimension_list dims, std::string user_id,
-                push_handler handler);
-void start_flush(const std::shared_ptr<client_impl>& impl, flush_handler handler);
+/// The arguments of one async push, copied at initiation.
+struct push_request {
+    using handler_type = push_handler;
+    dimension_list dims;
+    std::string user_id;
+};
+
+/// An async flush_events() call (no arguments).
+struct flush_request {
+    using handler_type = flush_handler;
+};
 
 /// The arguments of one async decision call, copied at initiation (they need not outlive the call).
 struct decision_request {
@@ -77,20 +86,59 @@ struct decision_request {
     std::string user_id;
     call_options options;
 };
-void start_variation_call(const std::shared_ptr<client_impl>& impl, decision_request request,
-                          variation_handler handler);
-void start_feature_call(const std::shared_ptr<client_impl>& impl, decision_request request, feature_handler handler);
-void start_variable_call(const std::shared_ptr<client_impl>& impl, decision_request request,
-                         variable_handler handler);
+/// activate / get_variation_name: completes with the variation name.
+struct variation_request : decision_request {
+    using handler_type = variation_handler;
+};
+/// is_feature_enabled: completes with the feature's state.
+struct feature_request : decision_request {
+    using handler_type = feature_handler;
+};
+/// get_feature_variable_value: completes with the variable's value.
+struct variable_request : decision_request {
+    using handler_type = variable_handler;
+};
 
 /// The arguments of one async track call, copied at initiation.
 struct track_request {
+    using handler_type = track_handler;
     campaign_specifier campaigns;
     std::string user_id;
     std::string goal_identifier;
     call_options options;
 };
-void start_track(const std::shared_ptr<client_impl>& impl, track_request request, track_handler handler);
+
+// Each operation's one entry point (src/client.cpp): the same algorithm the immediate and promise
+// faces run, with the caller's handler.
+void start(const std::shared_ptr<client_impl>& impl, push_request request, push_handler handler);
+void start(const std::shared_ptr<client_impl>& impl, flush_request request, flush_handler handler);
+void start(const std::shared_ptr<client_impl>& impl, variation_request request, variation_handler handler);
+void start(const std::shared_ptr<client_impl>& impl, feature_request request, feature_handler handler);
+void start(const std::shared_ptr<client_impl>& impl, variable_request request, variable_handler handler);
+void start(const std::shared_ptr<client_impl>& impl, track_request request, track_handler handler);
+
+/// The client's executor (its strand), or the system executor for an empty client.
+boost::asio::any_io_executor client_executor(const std::shared_ptr<client_impl>& impl) noexcept;
+
+/// The one initiation object of every client::async_* call: it type-erases the handler and hands it,
+/// with the call's copied arguments, to that operation's entry point; get_executor() names the client's
+/// strand, where handlers without an executor of their own complete.
+class initiation {
+public:
+    using executor_type = boost::asio::any_io_executor;
+
+    explicit initiation(std::shared_ptr<client_impl> impl) noexcept : impl_(std::move(impl)) {}
+    executor_type get_executor() const noexcept { return client_executor(impl_); }
+
+    template <class Handler, class Request>
+    void operator()(Handler&& handler, Request request) const
+    {
+        start(impl_, std::move(request), typename Request::handler_type(std::forward<Handler>(handler)));
+    }
+
+private:
+    std::shared_ptr<client_impl> impl_;
+};
 
 struct settings_request {
     std::string account_id;
@@ -103,60 +151,6 @@ struct settings_request {
     proxy_options proxy;
 };
 void start_settings_fetch(settings_request request, settings_handler handler);
-
-struct initiate_push {
-    std::shared_ptr<client_impl> impl;
-    template <class Handler>
-    void operator()(Handler&& handler, dimension_list dims, std::string user_id) const
-    {
-        start_push(impl, std::move(dims), std::move(user_id), push_handler(std::forward<Handler>(handler)));
-    }
-};
-
-struct initiate_flush {
-    std::shared_ptr<client_impl> impl;
-    template <class Handler>
-    void operator()(Handler&& handler) const
-    {
-        start_flush(impl, flush_handler(std::forward<Handler>(handler)));
-    }
-};
-
-struct initiate_variation_call {
-    std::shared_ptr<client_impl> impl;
-    template <class Handler>
-    void operator()(Handler&& handler, decision_request request) const
-    {
-        start_variation_call(impl, std::move(request), variation_handler(std::forward<Handler>(handler)));
-    }
-};
-
-struct initiate_feature_call {
-    std::shared_ptr<client_impl> impl;
-    template <class Handler>
-    void operator()(Handler&& handler, decision_request request) const
-    {
-        start_feature_call(impl, std::move(request), feature_handler(std::forward<Handler>(handler)));
-    }
-};
-
-struct initiate_variable_call {
-    std::shared_ptr<client_impl> impl;
-    template <class Handler>
-    void operator()(Handler&& handler, decision_request request) const
-    {
-        start_variable_call(impl, std::move(request), variable_handler(std::forward<Handler>(handler)));
-    }
-};
-
-struct initiate_track {
-    std::shared_ptr<client_impl> impl;
-    template <class Handler>
-    void operator()(Handler&& handler, track_request request) const
-    {
-        start_track(impl, std::move(request), track_handler(std::forward<Handler>(handler)));
-    }
-};
 
 struct initiate_settings_fetch {
     template <class Handler>

@@ -1,0 +1,55 @@
+#pragma once
+
+// One account's settings as the running client uses them (docs/architecture.md, "The account
+// snapshot"): parsed once, immutable, shared. Every call takes the current snapshot once and uses it
+// from start to finish; replacing the account is one store() of a new snapshot.
+
+#include "core/endpoint.hpp"
+#include "core/request_builder.hpp"
+#include "engine/brief_mutex.hpp"
+#include "engine/decision_service.hpp"
+#include "engine/logger.hpp"
+
+#include <vwo/client_options.hpp>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace vwo::engine {
+
+/// Thread-safety: immutable after construction; share it freely.
+struct account {
+    core::request_context context; ///< account id, sdk key, collection prefix, usage stats
+    bool event_arch = false;       ///< the account sends events/t (settings isEventArchEnabled)
+    std::size_t campaign_count = 0;
+    decision_service decisions;    ///< the campaigns, and the decision logic over them
+};
+
+/// Parses `options.settings_file` into an account for the collector at `origin`. nullptr with `error`
+/// set (naming the field and the problem) when the settings are unusable. `log` must outlive it.
+std::shared_ptr<const account> make_account(const client_options& options, const core::endpoint& origin,
+                                            const logger& log, std::string& error);
+
+/// The current account. Thread-safety: load() and store() from any thread at once.
+class account_holder {
+public:
+    explicit account_holder(std::shared_ptr<const account> first) : current_(std::move(first)) {}
+    std::shared_ptr<const account> load() const
+    {
+        std::lock_guard lock(mutex_);
+        return current_;
+    }
+    void store(std::shared_ptr<const account> next)
+    {
+        std::lock_guard lock(mutex_);
+        current_.swap(next); // the old one is released outside the lock, below
+    }
+
+private:
+    mutable brief_mutex mutex_;
+    std::shared_ptr<const account> current_;
+};
+
+} // namespace vwo::engine
