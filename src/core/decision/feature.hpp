@@ -1,6 +1,6 @@
 #pragma once
 
-// What the feature APIs make of a decision (decision-apis.md Part B §1.4, §9): isFeatureEnabled and
+// What the feature APIs make of a decision (docs/decisions.md#feature-variables): isFeatureEnabled and
 // the feature-variable lookup with its control fallback. The values were type-cast at settings-parse
 // time (campaign_settings.hpp), so a lookup is a search by key.
 
@@ -23,7 +23,7 @@ enum class variable_status : std::uint8_t {
     found_in_control,          ///< feature disabled in the variation: the control's value (INFO FEATURE_VARIABLE_DEFAULT_VALUE)
     feature_disabled,          ///< no variation: null, INFO "Campaign ... is disabled"
     not_found,                 ///< null, ERROR VARIABLE_NOT_FOUND
-    control_without_variables, ///< no control or it has no variables: null (Node throws TypeError → null, §9)
+    control_without_variables, ///< no control or it has no variables: null (Node throws TypeError → null)
     cast_failed,               ///< null, ERROR UNABLE_TO_CAST_VALUE (see variable->cast_error)
 };
 
@@ -31,8 +31,9 @@ struct variable_lookup {
     std::optional<variable_value> value; ///< what getFeatureVariableValue returns (nullopt = null)
     variable_status status = variable_status::feature_disabled;
     const feature_variable* variable = nullptr; ///< the variable found, if any
-    /// Part A fix of §15 #7: the control was found by the string id "1" because no variation has the
-    /// number 1. Node 1.73.0 throws there and returns null; the caller logs the difference.
+    /// Our fix (docs/decisions.md#differences-from-node-1730-in-the-decisions): the control was found by
+    /// the string id "1" because no variation has the number 1. Node 1.73.0 throws there and returns
+    /// null; the caller logs the difference.
     bool control_by_string_id = false;
 };
 

@@ -18,7 +18,7 @@ const std::string& vwo_user_id_name()
     return name;
 }
 
-// The variable as Node's preProcessTagValue turns it into a string (§5.2 step 2): booleans give
+// The variable as Node's preProcessTagValue turns it into a string (docs/decisions.md#segment-operands): booleans give
 // "true"/"false", numbers their JavaScript String() form (int64 is a JS number, i.e. a double).
 struct tag_text {
     js::number_buffer buf;
@@ -35,7 +35,7 @@ bool lookup_tag(const segment_input& input, const std::string& name, tag_text& o
     // std::map<std::string, ...> has no transparent comparator; the compiled names are std::strings
     // already, so find() does not allocate.
     const auto it = input.variables->find(name);
-    if (it == input.variables->end()) return false; // §5.2 step 1: absent → false, even for regex(.*)
+    if (it == input.variables->end()) return false; // absent → false, even for regex(.*)
     std::visit(
         [&](const auto& v) {
             using T = std::decay_t<decltype(v)>;
@@ -92,7 +92,7 @@ bool evaluate_condition(const segment_condition& c, const segment_input& input)
     tag_text tag;
     if (!lookup_tag(input, c.variable, tag)) return false;
 
-    // §5.2 step 4: both values are normalised, or neither.
+    // Numeric normalisation (docs/decisions.md#segment-operands): both values are normalised, or neither.
     js::number_buffer normalised_buf;
     std::string_view tag_value = tag.text;
     std::string_view operand = c.value;
@@ -127,7 +127,7 @@ bool evaluate_condition(const segment_condition& c, const segment_input& input)
 
 bool segment::evaluate(const segment_input& input) const
 {
-    if (form_ != form::tree) return true; // §5.1: {} and non-objects mean "no segmentation"
+    if (form_ != form::tree) return true; // {} and non-objects mean "no segmentation"
     if (!error_.empty()) return false;    // Node throws → SEGMENTATION_ERROR → false
     return evaluate_node(0, input);
 }

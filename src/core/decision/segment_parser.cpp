@@ -39,7 +39,7 @@ bool match_call(std::string_view operand, std::string_view name, std::string& in
 }
 
 // /^gt\(((\d+\.?\d*)|(\.\d+))\)/ and its siblings: digits with an optional fraction, or a bare
-// fraction; no sign (so "gt(-5)" falls through to equality, §5.2).
+// fraction; no sign (so "gt(-5)" falls through to equality, docs/decisions.md#segment-operands).
 bool match_number_call(std::string_view operand, std::string_view name, std::string& inner)
 {
     if (operand.size() < name.size() + 1 || operand.substr(0, name.size()) != name || operand[name.size()] != '(') {
@@ -198,7 +198,7 @@ segment_condition compile_condition(std::string variable, const json& operand)
         }
     }
 
-    // The operand side of processValues (§5.2 step 4): it only depends on the operand.
+    // The operand side of processValues (the numeric normalisation): it only depends on the operand.
     c.value_number = js::parse_float(c.value);
     c.numeric = js::truthy(c.value_number);
     if (c.numeric) {
