@@ -25,7 +25,7 @@ constexpr bool api_accepts(decision_api api, campaign_type type) noexcept
 {
     switch (api) {
     case decision_api::activate: return type == campaign_type::visual_ab;
-    case decision_api::get_variation_name: return type != campaign_type::feature_rollout; // N getVariation.js
+    case decision_api::get_variation_name: return type != campaign_type::feature_rollout; // Node's getVariation.js
     case decision_api::is_feature_enabled:
     case decision_api::get_feature_variable_value: return type != campaign_type::visual_ab;
     case decision_api::track: return type != campaign_type::feature_rollout;

@@ -17,7 +17,7 @@ namespace vwo::core::decision {
 /// node: the low byte of each UTF-16 code unit, length in code units (docs/decisions.md#hash).
 using vwo::bucketing_compat;
 
-/// The seed of Node's `Hasher.v3(key, SEED_VALUE)` (N constants/index.js: SEED_VALUE 1).
+/// The seed of Node's `Hasher.v3(key, SEED_VALUE)` (Node's constants/index.js: SEED_VALUE 1).
 inline constexpr std::uint32_t hash_seed_value = 1;
 /// Node's MAX_TRAFFIC_PERCENT and MAX_TRAFFIC_VALUE.
 inline constexpr double max_traffic_percent = 100;

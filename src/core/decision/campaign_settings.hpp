@@ -6,7 +6,7 @@
 // and seed prefix, compiled segments and type-cast feature variables. Quoted names below are sections of
 // docs/decisions.md.
 //
-// Validation follows Node's schema (N schemas/SettingsFileSchema.js) for the top level and campaign
+// Validation follows Node's schema (its schemas/SettingsFileSchema.js) for the top level and campaign
 // fields, and is deliberately stricter on elements that Node does not check but cannot use either:
 // a variation needs an id, a non-empty name and a number/string weight; variations must be an array;
 // a variable needs an id, a key and a type; a goal an id, an identifier and a type; every

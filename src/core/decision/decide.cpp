@@ -18,7 +18,7 @@ std::uint32_t traffic_hash(const campaign& c, std::string_view user_id, bucketin
 
 bool in_traffic(const campaign& c, double bucket) noexcept
 {
-    return bucket != 0 && bucket <= c.percent_traffic; // N isUserPartOfCampaign
+    return bucket != 0 && bucket <= c.percent_traffic; // Node's isUserPartOfCampaign
 }
 
 std::uint32_t variation_hash(const campaign_settings& settings, const campaign& c, std::string_view user_id,

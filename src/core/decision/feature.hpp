@@ -15,7 +15,7 @@
 namespace vwo::core::decision {
 
 /// isFeatureEnabled's value: a rollout is enabled iff the user got its variation; any other type
-/// gives the assigned variation's isFeatureEnabled (N api/isFeatureEnabled.js).
+/// gives the assigned variation's isFeatureEnabled (Node's api/isFeatureEnabled.js).
 bool is_feature_enabled(const campaign& c, const decision_result& decision) noexcept;
 
 enum class variable_status : std::uint8_t {
@@ -37,7 +37,7 @@ struct variable_lookup {
     bool control_by_string_id = false;
 };
 
-/// getFeatureVariableValue's value for `key` after `decision` (N _validateAndReturnFeaureVariable).
+/// getFeatureVariableValue's value for `key` after `decision` (Node's _validateAndReturnFeaureVariable).
 variable_lookup feature_variable_value(const campaign& c, const decision_result& decision,
                                        std::string_view key) noexcept;
 

@@ -49,7 +49,7 @@ std::vector<const campaign*> group_members(const campaign_settings& settings, co
         const double wanted = js::parse_int(id);
         if (wanted != wanted) continue; // NaN === NaN is false: resolves to nothing
         for (const campaign& c : campaigns) {
-            if (js::parse_int(c.id.text) == wanted) { // N getCampaignBasedOnId: the first match
+            if (js::parse_int(c.id.text) == wanted) { // Node's getCampaignBasedOnId: the first match
                 members.push_back(&c);
                 break;
             }
@@ -60,7 +60,7 @@ std::vector<const campaign*> group_members(const campaign_settings& settings, co
 
 bool is_group_eligible(const campaign& member, const decision_input& input)
 {
-    // N getEligbleCampaigns: _checkForPreSegmentation && isUserPartOfCampaign, status not checked.
+    // Node's getEligbleCampaigns: _checkForPreSegmentation && isUserPartOfCampaign, status not checked.
     return member.segments.evaluate(segment_input{input.custom_variables, std::nullopt}) &&
            is_user_part_of_campaign(member, input.user_id, input.compat);
 }
@@ -174,7 +174,7 @@ group_decision evaluate_group(const campaign_settings& settings, const campaign_
         winner = *pick.index;
         out.last_range_extended = pick.last_range_extended;
     }
-    // N compares `winnerCampaign.id === calledCampaign.id`. A sole eligible member that is not the
+    // Node compares `winnerCampaign.id === calledCampaign.id`. A sole eligible member that is not the
     // called campaign (the group does not list it) is a loss here; Node would bucket that member.
     if (same_id(eligible[winner]->id, called.id)) {
         out.outcome = group_outcome::called_wins;

@@ -32,7 +32,7 @@ double number_from(const json& value);
 /// ("0", "7", "42"; below 2^32 - 1).
 bool is_array_index(std::string_view key) noexcept;
 
-/// Object.keys(value)[0] and its value (N ObjectUtil.getKeyValue): for an object the smallest
+/// Object.keys(value)[0] and its value (Node's ObjectUtil.getKeyValue): for an object the smallest
 /// array-index key if any, else the first key inserted; for a non-empty array "0"; for a non-empty
 /// string "0" and its first character. Returns false where Object.keys is empty or throws.
 /// `element` is set for objects and arrays only.

@@ -51,7 +51,7 @@ bool lookup_tag(const segment_input& input, const std::string& name, tag_text& o
     return true;
 }
 
-// processValues' per-value step (N SegmentUtil 51-75), for a value whose parseFloat is truthy:
+// processValues' per-value step (Node's SegmentUtil), for a value whose parseFloat is truthy:
 // integral values go through parseInt(String(x)) ("1e+21" → 1, Infinity → NaN), then String().
 std::string_view normalise_number(double number, js::number_buffer& buf)
 {
@@ -73,7 +73,7 @@ std::wstring to_utf16_units(std::string_view text)
 
 bool regex_test(const std::shared_ptr<const std::wregex>& pattern, std::string_view tag)
 {
-    if (!pattern) return false; // an invalid RegExp: false, no log (Obs SEG_REGEX_INVALID)
+    if (!pattern) return false; // an invalid RegExp: false, no log (seen in Node: SEG_REGEX_INVALID)
     try {
         const std::wstring units = to_utf16_units(tag);
         // libstdc++'s matcher recurses once per character: a long value from the caller could overflow
@@ -142,7 +142,7 @@ bool segment::evaluate_node(std::uint32_t index, const segment_input& input) con
         for (std::uint32_t i = 0; i < n.count; ++i) {
             if (!evaluate_node(children_[n.first + i], input)) return false;
         }
-        return true; // an empty list is true (Obs SEG_EMPTY_AND)
+        return true; // an empty list is true (seen in Node: SEG_EMPTY_AND)
     case node_kind::or_:
         for (std::uint32_t i = 0; i < n.count; ++i) {
             if (evaluate_node(children_[n.first + i], input)) return true;

@@ -74,7 +74,7 @@ struct segment_condition {
 class segment {
 public:
     enum class form : std::uint8_t {
-        not_object,   ///< absent, null, an array or a scalar (N DataTypeUtil.isObject is false)
+        not_object,   ///< absent, null, an array or a scalar (Node's DataTypeUtil.isObject is false)
         empty_object, ///< {}: "segmentation is not used"
         tree,         ///< a non-empty object
     };

@@ -135,7 +135,7 @@ std::shared_ptr<const std::wregex> compile_regex(std::string_view pattern)
     try {
         return std::make_shared<const std::wregex>(units, std::regex_constants::ECMAScript);
     } catch (const std::regex_error&) {
-        return nullptr; // invalid for std::regex: false, as Node's invalid RegExp (Obs SEG_REGEX_INVALID)
+        return nullptr; // invalid for std::regex: false, as Node's invalid RegExp (seen in Node: SEG_REGEX_INVALID)
     }
 }
 
@@ -168,7 +168,7 @@ segment_condition compile_condition(std::string variable, const json& operand)
         } else if (match_call(raw, "wildcard", inner)) {
             const bool starting = !inner.empty() && inner.front() == '*';
             const bool ending = !inner.empty() && inner.back() == '*';
-            // Without a star the type stays undefined: plain equality (Obs SEG_WILDCARD_NO_STAR).
+            // Without a star the type stays undefined: plain equality (seen in Node: SEG_WILDCARD_NO_STAR).
             c.type = starting && ending ? operand_type::contains
                      : starting         ? operand_type::ends_with
                      : ending           ? operand_type::starts_with

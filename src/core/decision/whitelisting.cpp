@@ -67,7 +67,7 @@ whitelisting_result evaluate_whitelisting(const campaign_settings& settings, con
     result.candidates = candidates.size();
     if (candidates.empty()) return result;
     if (candidates.size() == 1) {
-        result.chosen = candidates.front(); // even with weight 0 (Obs WL_ZERO_WEIGHT_MATCH)
+        result.chosen = candidates.front(); // even with weight 0 (seen in Node: WL_ZERO_WEIGHT_MATCH)
         return result;
     }
     const std::vector<bucket_range> ranges = assign_ranges(scaled_weights(candidates));

@@ -106,7 +106,7 @@ TEST_CASE("Bucket formula: Node's order, traffic multiplier with two divisions",
 {
     // Sarah: 163, and 326 at percentTraffic 50 (Node's numbers).
     CHECK(bucket_value(69650962u, max_traffic_value, traffic_multiplier(50)) == 326);
-    // N-test: Varun → 9433 at 50 %.
+    // A comment in Node's own tests: Varun → 9433 at 50 %.
     CHECK(bucket_value(2025462540u, max_traffic_value, traffic_multiplier(50)) == 9433);
     // Multiplier values: 10000/pt/100, not 100/pt (docs/decisions.md#seed-strings-and-multiplier).
     CHECK(traffic_multiplier(30) == 3.333333333333333);

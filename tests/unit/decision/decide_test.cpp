@@ -179,7 +179,7 @@ TEST_CASE("Whitelisting: bypasses traffic and pre-segmentation, skips {}, re-buc
     ])");
     const auto s = settings_with(c);
     const attribute_map gold{{"tier", std::string("gold")}};
-    // One candidate: taken even with weight 0 (Obs WL_ZERO_WEIGHT_MATCH).
+    // One candidate: taken even with weight 0 (seen in Node: WL_ZERO_WEIGHT_MATCH).
     auto d = run(*s, "Carol", nullptr, &gold);
     CHECK(d.status == decision_status::whitelisted);
     CHECK(d.chosen->name == "Control");
