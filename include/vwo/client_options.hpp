@@ -37,7 +37,7 @@ struct return_promise_options {
 /// otherwise why it failed; `payload` is the JSON body that was sent. Never called under SDK locks.
 using flush_callback_type = std::function<void(boost::system::error_code, std::string_view payload)>;
 
-/// Batch mode (push-protocol.md B4): events are queued and sent as one POST batch-events.
+/// Batch mode (docs/protocol.md#batch-mode-batch_events): events are queued and sent as one POST batch-events.
 struct batch_events_options {
     std::size_t events_per_request = 100;                      ///< 1..5000: flush when this many are queued
     std::chrono::seconds request_time_interval{600};           ///< >= 1 s: flush this long after the first queued event

@@ -56,7 +56,7 @@ struct call_options {
 };
 
 /// What the integrations callback receives once per decision (Node's HooksManager payload,
-/// decision-apis.md Part B §12). Strings are copies: the object may be kept.
+/// docs/decisions.md#the-integrations-callback). Strings are copies: the object may be kept.
 struct decision_event {
     std::string source;             ///< the API: "activate", "get_variation_name", "is_feature_enabled",
                                     ///< "get_feature_variable_value" or "track"

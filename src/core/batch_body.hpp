@@ -1,9 +1,9 @@
 #pragma once
 
-// The JSON body of a batch-events request (B2), {"ev":[<event>,<event>,...]}, built one event
-// at a time straight into the text that goes on the wire: no string per event, no copy when
-// the request is sent. It remembers where each event starts so that a batch the collector
-// refuses as too large (413) can be split into halves without rebuilding anything.
+// The JSON body of a batch-events request (docs/protocol.md#post-server-sidebatch-events),
+// {"ev":[<event>,<event>,...]}, built one event at a time straight into the text that goes on the wire:
+// no string per event, no copy when the request is sent. It remembers where each event starts so that a
+// batch the collector refuses as too large (413) can be split into halves without rebuilding anything.
 
 #include "core/request_builder.hpp"
 
@@ -18,7 +18,7 @@ namespace vwo::core {
 /// Thread-safety: a value type; use from one thread at a time.
 class batch_body {
 public:
-    /// Appends the B2 event for one dimension (as build_batch_event renders it).
+    /// Appends the batch event for one dimension (as build_batch_event renders it).
     void append(const request_context& ctx, const dimension& dim, std::string_view user_id, system_time now);
     /// Appends an event rendered before (taken from another body with event()).
     void append_rendered(std::string_view event);

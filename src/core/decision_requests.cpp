@@ -16,11 +16,11 @@ namespace {
 
 constexpr std::string_view variation_shown_event = "vwo_variationShown";
 
-// The event.props keys Node writes before copying eventProperties (§11.8), in Node's order.
+// The event.props keys Node writes before copying eventProperties (docs/protocol.md#track), in Node's order.
 constexpr std::array<std::string_view, 5> goal_base_props{"vwo_sdkName", "vwo_sdkVersion", "vwo_envKey", "vwoMeta",
                                                           "isCustomEvent"};
 
-// §11.1: a settings id in a JSON body keeps the type it had in the settings file.
+// A settings id in a JSON body keeps the type it had in the settings file (docs/protocol.md#query-values).
 void append_id_json(std::string& out, const wire_id& id)
 {
     if (id.is_string) {
@@ -35,8 +35,8 @@ void append_id_json(std::string& out, const wire_id& id)
     out += id.text;
 }
 
-// §11.9: Node sends the same encodeURIComponent text it puts into the query; we send that header
-// form while the query itself carries the value percent-encoded once (Part A).
+// Node sends the same encodeURIComponent text it puts into the query; we send that header form while
+// the query itself carries the value percent-encoded once (docs/protocol.md#visitor-user-agent-and-ip).
 void set_device_headers(wire_request& request, const visitor_info& visitor)
 {
     if (!visitor.user_agent.empty()) append_encode_uri_component(request.device_user_agent, visitor.user_agent);
@@ -76,7 +76,7 @@ void append_sdk_prop(std::string& body, const request_context& ctx, std::string_
     }
 }
 
-// vwoMeta of §11.8: {"metric":{"id_<cid>":["g_<gid>"],...}[,"<revenueProp>":<revenue>...]}.
+// vwoMeta (docs/protocol.md#track): {"metric":{"id_<cid>":["g_<gid>"],...}[,"<revenueProp>":<revenue>...]}.
 void append_vwo_meta(std::string& body, const goal_event& goal)
 {
     // Node collects the revenue props in a set: each distinct prop once, in first-seen order.
@@ -300,7 +300,7 @@ void append_goal_batch_event(std::string& out, const request_context& ctx, const
     append_integer(out, ceil_seconds(now));
     out += R"(,"u":")";
     ctx.uuids.append_to(out, user_id);
-    // UA and IP in their own fields, raw (Node's global-goal batch swaps them, §15 #15).
+    // UA and IP in their own fields, raw (Node's global-goal batch swaps them: docs/protocol.md#differences).
     out += R"(","eT":2,"visitor_ua":)";
     append_json_string(out, visitor.user_agent);
     out += R"(,"visitor_ip":)";
@@ -321,7 +321,7 @@ wire_request build_goal_event_request(const request_context& ctx, const goal_eve
 
     wire_request request;
     request.method = http_method::post;
-    // No usage stats on goal events (§11.6). The goal identifier is percent-encoded like every
+    // No usage stats on goal events (docs/protocol.md#usage-stats). The goal identifier is percent-encoded like every
     // other value, so a name with a space is sent instead of crashing as in Node.
     append_event_arch_query(request.target, ctx, goal.goal_identifier, ms_text, random, visitor.user_agent,
                             visitor.ip_address);

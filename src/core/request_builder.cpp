@@ -12,7 +12,8 @@ namespace {
 constexpr std::string_view sync_event_name = "vwo_syncVisitorProp";
 constexpr std::string_view environment_prop = "vwo_fs_environment";
 
-// {"u":{<key>:<value>}}: the custom-dimension payload of B1's tags and B2's t.
+// {"u":{<key>:<value>}}: the custom-dimension payload of the push GET's tags and a batch event's t
+// (docs/protocol.md "GET /server-side/push", "POST /server-side/batch-events").
 std::string dimension_json(const dimension& dim)
 {
     std::string json;

@@ -1,7 +1,8 @@
 #pragma once
 
-// Builds the exact requests of push-protocol.md Part B (B1, B2, B3, B5 settings URL)
-// with our Part A deviations (every query value percent-encoded, tags as real JSON).
+// Builds the exact requests of docs/protocol.md "Which request a push becomes" (and the settings URL)
+// with our differences from Node (docs/protocol.md "Where we differ from Node, and why": every query
+// value percent-encoded, tags as real JSON). Quoted names below are sections of docs/protocol.md.
 // Pure: time and randomness are parameters.
 
 #include "core/dimension.hpp"
@@ -15,7 +16,7 @@
 
 namespace vwo::core {
 
-/// Usage statistics that batch-events URLs carry (B2). Zero entries are omitted;
+/// Usage statistics that batch-events URLs carry ("Usage stats"). Zero entries are omitted;
 /// "_l=1" is appended when any remain.
 struct usage_stats {
     bool batch_events = false;   ///< eb=1
@@ -55,7 +56,7 @@ struct wire_request {
     std::string authorization; ///< Authorization header value, "" for none
     std::string content_type;  ///< "" for none; "application/json" for POST bodies
     std::string user_agent;    ///< User-Agent header value
-    /// X-Device-User-Agent / VWO-X-Forwarded-For (decision-apis.md B §11.9): the visitor's user agent
+    /// X-Device-User-Agent / VWO-X-Forwarded-For ("Visitor user agent and IP"): the visitor's user agent
     /// and IP as encodeURIComponent gives them (as Node sends them); "" = header not sent.
     std::string device_user_agent;
     std::string forwarded_for;
@@ -76,12 +77,12 @@ std::string integer_text(long long value);
 /// The User-Agent of the legacy GETs: "<sdk_name>/<sdk_version>".
 std::string legacy_user_agent(const request_context& ctx);
 /// sId, u, sdk, sdk-v, env, account_id, random, ap=server: the run of parameters every legacy GET
-/// carries in this order (B1, decision-apis.md §11.2, §11.3).
+/// carries in this order ("GET /server-side/push", "Impressions", "Track").
 void append_legacy_params(std::string& target, const request_context& ctx, std::string_view user_id,
                           system_time now, double random);
 
 /// <prefix>/events/t?en&a&env&eTime&random&p=FS&visitor_ua&visitor_ip: the query every events/t request
-/// starts with (B3, decision-apis.md §11.7-§11.8); callers append usage stats where they belong.
+/// starts with ("POST /events/t", "Impressions", "Track"); callers append usage stats where they belong.
 void append_event_arch_query(std::string& target, const request_context& ctx, std::string_view event_name,
                              std::string_view ms_text, double random, std::string_view visitor_ua,
                              std::string_view visitor_ip);
@@ -90,13 +91,14 @@ void append_event_arch_query(std::string& target, const request_context& ctx, st
 void append_event_payload_head(std::string& body, const request_context& ctx, std::string_view user_id,
                                std::string_view ms_text, system_time now);
 
-/// B1: GET <prefix>/server-side/push?sId&u&sdk&sdk-v&env&account_id&random&ap=server&tags
-/// with tags = {"u":{"<key>":"<value>"}} as JSON, percent-encoded (Part A).
+/// "GET /server-side/push": GET <prefix>/server-side/push?sId&u&sdk&sdk-v&env&account_id&random&ap=server&tags
+/// with tags = {"u":{"<key>":"<value>"}} as JSON, percent-encoded ("Where we differ from Node, and why").
 /// User-Agent "<sdk_name>/<sdk_version>".
 wire_request build_push_get(const request_context& ctx, const dimension& dim, std::string_view user_id,
                             system_time now, double random);
 
-/// One element of a B2 "ev" array: {"sId":<ceil-s>,"u":"<UUID>","eT":3,"t":"<enc(JSON {"u":{key:value}})>"}.
+/// One element of a "POST /server-side/batch-events" "ev" array:
+/// {"sId":<ceil-s>,"u":"<UUID>","eT":3,"t":"<enc(JSON {"u":{key:value}})>"}.
 std::string build_batch_event(const request_context& ctx, const dimension& dim, std::string_view user_id,
                               system_time now);
 
@@ -104,20 +106,21 @@ std::string build_batch_event(const request_context& ctx, const dimension& dim, 
 void append_batch_event(std::string& out, const request_context& ctx, const dimension& dim, std::string_view user_id,
                         system_time now);
 
-/// B2 with a body already rendered as {"ev":[...]} (see batch_body).
+/// "POST /server-side/batch-events" with a body already rendered as {"ev":[...]} (see batch_body).
 wire_request build_batch_events_request(const request_context& ctx, std::string body);
 
-/// B2: POST <prefix>/server-side/batch-events?a=<account>&<usage>&sdk&sdk-v&env with body
+/// "POST /server-side/batch-events": POST <prefix>/server-side/batch-events?a=<account>&<usage>&sdk&sdk-v&env with body
 /// {"ev":[<events joined by ','>]}, Authorization: <sdkKey>, Content-Type: application/json.
 wire_request build_batch_events_request(const request_context& ctx, std::span<const std::string> events);
 
-/// B3: POST <prefix>/events/t?en=vwo_syncVisitorProp&a&env&eTime&random&p=FS&visitor_ua=&visitor_ip=
-/// with the B3 JSON body carrying every dimension (in order) in visitor.props;
+/// "POST /events/t": POST <prefix>/events/t?en=vwo_syncVisitorProp&a&env&eTime&random&p=FS&visitor_ua=&visitor_ip=
+/// with the JSON body carrying every dimension (in order) in visitor.props;
 /// User-Agent: <sdk_name>; Content-Type: application/json.
 wire_request build_event_arch_request(const request_context& ctx, const dimensions& dims,
                                       std::string_view user_id, system_time now, double random);
 
-/// B5: <base_path>/server-side/settings?a&i=<sdkKey>&r&platform=server&sdk&sdk-v (target only).
+/// "GET /server-side/settings (get_settings_file)": <base_path>/server-side/settings?a&i=<sdkKey>&r
+/// &platform=server&sdk&sdk-v (target only).
 std::string build_settings_target(std::string_view base_path, std::string_view account_id,
                                   std::string_view sdk_key, double random, std::string_view sdk_name,
                                   std::string_view sdk_version);

@@ -1,6 +1,7 @@
 #pragma once
 
-// The parts of VWO's settings file that the SDK uses (push-protocol.md B5).
+// The parts of VWO's settings file that the SDK uses (docs/protocol.md#settings-file,
+// docs/configuration.md#the-settings-file-settings_file).
 
 #include <cstddef>
 #include <optional>

@@ -1,6 +1,6 @@
 #pragma once
 
-// The one validation rule shared by both push forms (push-protocol.md, Part A).
+// The one validation rule shared by both push forms (docs/protocol.md#validation-both-call-forms-one-rule).
 // Pure functions: no logging, no allocation on the success path.
 
 #include "core/dimension.hpp"

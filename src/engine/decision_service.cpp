@@ -41,15 +41,16 @@ std::string_view applicable_types(decision_api api) noexcept
     return "?";
 }
 
-// Node's MAB check (§1.3 step 4) guards the APIs that store decisions or track goals.
+// Node's MAB check (docs/decisions.md#order-of-checks, step 4) guards the APIs that store decisions or track goals.
 bool needs_storage_for_mab(decision_api api) noexcept
 {
     return api == decision_api::activate || api == decision_api::is_feature_enabled || api == decision_api::track;
 }
 
-// The integrations callback fires where Node's HooksManager.execute runs (§12): at a whitelisting
-// hit, a stored variation, and after the called campaign (or group winner) was bucketed, also when
-// the bucket hit no variation. Never when pre-segmentation, traffic or a group took the user out.
+// The integrations callback fires where Node's HooksManager.execute runs
+// (docs/decisions.md#the-integrations-callback): at a whitelisting hit, a stored variation, and after the called
+// campaign (or group winner) was bucketed, also when the bucket hit no variation. Never when pre-segmentation,
+// traffic or a group took the user out.
 bool reaches_hook(decision_status status) noexcept
 {
     switch (status) {
@@ -78,8 +79,8 @@ std::string message(std::string_view api, std::initializer_list<std::string_view
 }
 
 
-// Reads user storage for one API call (§8.1) on the caller's thread, each campaign's record at most
-// once. A get() that throws or returns a record for another user or campaign is logged and counts as
+// Reads user storage for one API call (docs/decisions.md#contract) on the caller's thread, each campaign's record
+// at most once. A get() that throws or returns a record for another user or campaign is logged and counts as
 // nothing stored; call_options::user_storage_data replaces the fields it sets.
 // Thread-safety: one call, one thread.
 class storage_reader final : public core::decision::storage_probe {
@@ -246,9 +247,9 @@ decision_result decision_service::decide_campaign(decision_api api, const campai
     if (storage_) {
         reader.emplace(*storage_, user_id, options, log_, name);
         input.storage = &*reader;
-        // §8.2: only activate and is_feature_enabled may make a fresh decision for a user with nothing
-        // stored; the others report "not activated". A record naming a variation that no longer exists
-        // lets any API decide afresh (and store it), as Node does.
+        // docs/decisions.md#who-decides-with-storage-configured: only activate and is_feature_enabled may make a
+        // fresh decision for a user with nothing stored; the others report "not activated". A record naming a
+        // variation that no longer exists lets any API decide afresh (and store it), as Node does.
         input.allow_fresh_decision = reader->names_unknown_variation(c) || api == decision_api::activate ||
                                      api == decision_api::is_feature_enabled;
     }
@@ -272,7 +273,8 @@ decision_result decision_service::decide_campaign(decision_api api, const campai
                                  d.chosen != nullptr ? ", variation '" : "",
                                  d.chosen != nullptr ? std::string_view(d.chosen->name) : "",
                                  d.chosen != nullptr ? "'" : ""}));
-    // §4 step 9: a fresh decision is remembered, so the user keeps it when traffic or weights change.
+    // Pipeline step 9 (docs/decisions.md#the-pipeline-for-one-campaign): a fresh decision is remembered, so the
+    // user keeps it when traffic or weights change.
     if (storage_ && d.status == decision_status::bucketed && d.chosen != nullptr)
         store(api, make_record(user_id, c.key, d.chosen->name, {}));
     if (integrations_ && reaches_hook(d.status))
@@ -345,8 +347,9 @@ std::optional<core::impression> decision_service::impression_for(const campaign&
 {
     if (d.chosen == nullptr)
         return std::nullopt;
-    // §8.3: a user whose decision came from storage was tracked when it was made; track again only
-    // when asked. As in Node, a per-call false cannot switch off a launch-time true for these APIs.
+    // docs/decisions.md#returning-users: a user whose decision came from storage was tracked when it was made;
+    // track again only when asked. As in Node, a per-call false cannot switch off a launch-time true for these
+    // APIs.
     if (d.status == decision_status::stored && !(options.should_track_returning_user.value_or(false) ||
                                                  track_returning_users_)) {
         log_.info(message(api, {"user '", user_id, "' already tracked for campaign '", c.key,
@@ -394,8 +397,9 @@ api_answer<bool> decision_service::is_feature_enabled(std::string_view campaign_
     if (g.error)
         return answer;
     answer.value = core::decision::is_feature_enabled(*g.c, g.d);
-    // Node sends the impression for any variation, enabled or not (§2): the report counts who saw
-    // the feature test's variation, including the variation that has the feature switched off.
+    // Node sends the impression for any variation, enabled or not
+    // (docs/decisions.md#what-each-api-accepts-and-returns): the report counts who saw the feature test's
+    // variation, including the variation that has the feature switched off.
     answer.impression = impression_for(*g.c, g.d, "is_feature_enabled", user_id, options);
     return answer;
 }
@@ -450,7 +454,7 @@ api_answer<std::optional<variable_value>> decision_service::get_feature_variable
 
 namespace {
 
-constexpr std::string_view goal_separator = "_vwo_"; // Node's stored goal list (B §8.4)
+constexpr std::string_view goal_separator = "_vwo_"; // Node's stored goal list
 
 bool goal_listed(std::string_view list, std::string_view goal)
 {
@@ -507,7 +511,7 @@ track_answer decision_service::track(const campaign_specifier& spec, std::string
             return reject(errc::invalid_argument, {"campaign keys must be non-empty strings"});
 
     const goal_type filter = options.goal_type_to_track.value_or(goal_type_to_track_);
-    // (key, campaign or null) in the order considered (B §10.1).
+    // (key, campaign or null) in the order considered (docs/decisions.md#campaigns-considered).
     std::vector<std::pair<std::string_view, const campaign*>> considered;
     if (spec.is_all()) {
         for (const auto& c : settings_->campaigns())
@@ -522,8 +526,8 @@ track_answer decision_service::track(const campaign_specifier& spec, std::string
     }
     answer.legacy_batch = considered.size() > 1;
 
-    // Goals are de-duplicated where Node does (legacy and batch transports, B §8.4), but against every
-    // goal converted, not only the last one (Part A).
+    // Goals are de-duplicated where Node does (legacy and batch transports), but against every goal
+    // converted, not only the last one (docs/decisions.md#goal-de-duplication).
     const bool events_arch_transport = event_arch_ && !batch_mode_;
     const bool track_again = options.should_track_returning_user.value_or(track_returning_users_);
     core::goal_event event;
@@ -561,8 +565,8 @@ track_answer decision_service::track(const campaign_specifier& spec, std::string
         const bool revenue_goal = g->type == "REVENUE_TRACKING";
         std::optional<attribute_value> revenue = revenue_goal ? options.revenue_value : std::nullopt;
         if (revenue_goal && !revenue) {
-            // B §10.3: without a revenue value, the event architecture accepts the goal's revenue property
-            // from event_properties (or an occurrence-count goal, mca -1 without a property).
+            // docs/decisions.md#revenue: without a revenue value, the event architecture accepts the goal's revenue
+            // property from event_properties (or an occurrence-count goal, mca -1 without a property).
             const bool property_given =
                 g->revenue_prop && options.event_properties.find(*g->revenue_prop) != options.event_properties.end();
             const bool count_only = g->mca_is_minus_one && !g->revenue_prop;
@@ -573,7 +577,7 @@ track_answer decision_service::track(const campaign_specifier& spec, std::string
                         event_arch_ ? " or its revenue property in event_properties" : ""});
                 continue;
             }
-            if (batch_mode_ && property_given) // §11.5: the batch event's r comes from the property
+            if (batch_mode_ && property_given) // the batch event's r comes from the property
                 revenue = options.event_properties.at(*g->revenue_prop);
         }
 
@@ -597,7 +601,7 @@ track_answer decision_service::track(const campaign_specifier& spec, std::string
                                                         {g->id.text, g->id.is_string},
                                                         std::move(revenue),
                                                         revenue_goal ? g->revenue_prop : std::nullopt});
-        // Whitelisted users are never stored (B §6); their conversions are still sent.
+        // Whitelisted users are never stored (docs/decisions.md#whitelisting); their conversions are still sent.
         if (storage_ && !events_arch_transport && d.status != decision_status::whitelisted &&
             !goal_listed(stored_goals, goal_identifier)) {
             std::string goals(stored_goals);

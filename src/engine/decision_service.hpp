@@ -1,9 +1,10 @@
 #pragma once
 
-// The decision APIs' logic between the public client and the decision core (decision-apis.md Part B
-// §1.3-§1.4, §2, §9, §12): argument checks, campaign lookup, the MAB / status / type gates, the
-// decision, the integrations callback, each API's value and the impression it sends. No I/O and no
-// Asio: the client hands the impression to the engine.
+// The decision APIs' logic between the public client and the decision core (docs/decisions.md "Order of checks",
+// "What each API accepts and returns", "Campaign types", "Feature variables", "The integrations callback"; quoted
+// names below are sections of docs/decisions.md): argument checks, campaign lookup, the MAB / status / type gates,
+// the decision, the integrations callback, each API's value and the impression it sends. No I/O and no Asio: the
+// client hands the impression to the engine.
 
 #include "core/decision/api_gate.hpp"
 #include "core/decision/campaign_settings.hpp"
@@ -41,7 +42,7 @@ struct track_answer {
     boost::system::error_code error; ///< the call could not consider any campaign (bad argument, no campaign has the goal)
     /// The conversions to send (the tracked campaigns, in order); unset when none.
     std::optional<core::goal_event> goal;
-    /// Legacy transport: more than one campaign was considered, so one batch-events POST (B §10.1).
+    /// Legacy transport: more than one campaign was considered, so one batch-events POST ("What track sends").
     bool legacy_batch = false;
 };
 
@@ -66,7 +67,7 @@ public:
                                                                          std::string_view user_id,
                                                                          const call_options& options) const;
 
-    /// B §10: the campaigns considered, each one's gates, goal, goal type, revenue, decision and goal
+    /// "Track": the campaigns considered, each one's gates, goal, goal type, revenue, decision and goal
     /// de-duplication; the conversions to send; the storage writes of converted goals.
     track_answer track(const campaign_specifier& campaigns, std::string_view user_id,
                        std::string_view goal_identifier, const call_options& options) const;
@@ -78,10 +79,10 @@ private:
     /// Checks, lookup, gates and the decision; logs every reason a call ends without one.
     gated decide(core::decision::decision_api api, std::string_view campaign_key, std::string_view user_id,
                  const call_options& options, std::string_view variable_key = {}) const;
-    /// The MAB, status and campaign-type gates (B §1.3 steps 4-6); logs why a campaign is refused.
+    /// The MAB, status and campaign-type gates ("Order of checks", steps 4-6); logs why a campaign is refused.
     boost::system::error_code gate(core::decision::decision_api api, const core::decision::campaign& c) const;
-    /// One campaign's decision with user storage (read, §8.2 gating, write of a fresh decision), its logs
-    /// and the integrations callback. `stored` receives the campaign's stored record, if any.
+    /// One campaign's decision with user storage (read, "Who decides with storage configured", write of a fresh
+    /// decision), its logs and the integrations callback. `stored` receives the campaign's stored record, if any.
     core::decision::decision_result decide_campaign(core::decision::decision_api api,
                                                     const core::decision::campaign& c, std::string_view user_id,
                                                     const call_options& options,

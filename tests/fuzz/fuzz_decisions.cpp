@@ -1,4 +1,4 @@
-// libFuzzer target: the decision core (decision-apis.md Part B) driven by an arbitrary settings file.
+// libFuzzer target: the decision core (docs/decisions.md) driven by an arbitrary settings file.
 // The settings come from the network (VWO's server or a proxy), so no settings file may make a
 // decision crash, hang or throw.
 //

@@ -5,13 +5,13 @@
 // an empty value, extra parts are ignored). "browser\0chrome\0user-1" is push('browser',
 // 'chrome', 'user-1').
 //
-// Properties (push-protocol.md Part A, reliability.md R9):
+// Properties (docs/protocol.md#validation-both-call-forms-one-rule, docs/reliability.md R9):
 //  - validate_push accepts exactly what an independent reference implementation of the rule
 //    accepts; its rejection message starts with "push rejected: " and is valid UTF-8;
 //  - utf8_code_points agrees with an independent decoder on every part;
 //  - append_json_string round-trips every valid UTF-8 part through a real JSON parser;
 //  - percent_decode inverts append_query_value and encode_uri_component for arbitrary bytes;
-//  - for a valid call, the B1 GET, B2 batch-events and B3 event-arch requests have RFC 3986
+//  - for a valid call, the push GET, batch-events and events/t requests have RFC 3986
 //    queries (unreserved, %XX, '=', '&'), the expected parameter names in order, values that
 //    percent-decode, tags / t that decode to the JSON {"u":{key:value}}, and bodies that parse
 //    as JSON carrying every key and value.
@@ -257,7 +257,7 @@ void check_requests(const dimensions& dims, const std::string& user_id)
         FUZZ_CHECK(parsed == json(dim.key), "append_json_string(key) does not parse back to the key");
     }
 
-    // B1: GET push, one key.
+    // GET push, one key (docs/protocol.md#get-server-sidepush).
     {
         const wire_request get = build_push_get(ctx, dims.front(), user_id, fixed_now, random_value);
         FUZZ_CHECK(get.method == http_method::get && get.body.empty(), "B1 must be a GET without body");
@@ -274,7 +274,7 @@ void check_requests(const dimensions& dims, const std::string& user_id)
         FUZZ_CHECK(tags == dimension_json(dims.front()), "decoded tags != {\"u\":{key:value}}: " + tags.dump());
     }
 
-    // B2: POST batch-events with every key.
+    // POST batch-events with every key (docs/protocol.md#post-server-sidebatch-events).
     {
         std::vector<std::string> events;
         for (const dimension& dim : dims) events.push_back(build_batch_event(ctx, dim, user_id, fixed_now));
@@ -306,7 +306,7 @@ void check_requests(const dimensions& dims, const std::string& user_id)
         }
     }
 
-    // B3: POST events/t with every key in visitor.props.
+    // POST events/t with every key in visitor.props (docs/protocol.md#post-eventst).
     {
         const wire_request post = build_event_arch_request(ctx, dims, user_id, fixed_now, random_value);
         FUZZ_CHECK(post.method == http_method::post && post.content_type == "application/json", "B3 shape");

@@ -1,4 +1,4 @@
-// libFuzzer target: the settings file (push-protocol.md B5) as it comes from the network.
+// libFuzzer target: the settings file (docs/protocol.md#settings-file) as it comes from the network.
 //
 // Input: the raw settings JSON text.
 //

@@ -1,4 +1,5 @@
-// The decision APIs end to end (decision-apis.md Part A, B §1-§2, §11-§12): decisions made by the
+// The decision APIs end to end (docs/decisions.md, docs/protocol.md "Decision APIs: where we differ from
+// vwo-node-sdk 1.73.0"): decisions made by the
 // public client, impressions as they reach a real collector on 127.0.0.1 in the three transports
 // (legacy GET, event architecture, batch), promise mode, every completion-token style, the gates and
 // the integrations callback.
@@ -139,7 +140,7 @@ TEST_CASE("activate sends one legacy GET track-user and returns the variation", 
     CHECK(r.query_value("visitor_ua") == std::optional<std::string>(call.user_agent));
     CHECK(r.query_value("visitor_ip") == std::optional<std::string>(call.user_ip_address));
     CHECK(json_of(*r.query_value("ed")) == nlohmann::json::parse(R"({"p":"server"})"));
-    // §11.9: the encoded user agent and IP also travel as headers.
+    // The encoded user agent and IP also travel as headers (docs/protocol.md#visitor-user-agent-and-ip).
     CHECK(r.header("x-device-user-agent") ==
           std::optional<std::string>("Mozilla%2F5.0%20(X11)%20%22quoted%22%20%C3%A9"));
     CHECK(r.header("vwo-x-forwarded-for") == std::optional<std::string>("2001%3Adb8%3A%3A1"));
@@ -162,12 +163,12 @@ TEST_CASE("is_feature_enabled tracks every variation and the getters send nothin
         const auto variation = client.get_variation_name("FT_PRICE", user).get();
         REQUIRE(variation.has_value());
         const bool enabled = client.is_feature_enabled("FT_PRICE", user).get();
-        ++impressions; // Node tracks the feature test's variation whether its feature is on or off (§2)
+        ++impressions; // Node tracks the feature test's variation whether its feature is on or off
         CHECK(enabled == (*variation == "Variation-1"));
         seen.insert(enabled);
         const auto price = client.get_feature_variable_value("FT_PRICE", "price", user).get();
         REQUIRE(price.has_value());
-        // The control's value where the variation switches the feature off (§9).
+        // The control's value where the variation switches the feature off (docs/decisions.md#feature-variables).
         CHECK(std::get<std::int64_t>(*price) == (enabled ? 20 : 10));
         const auto config = client.get_feature_variable_value("FT_PRICE", "config", user).get();
         REQUIRE(config.has_value());
@@ -246,7 +247,7 @@ TEST_CASE("batch mode queues impressions with pushes and delivers them in one ba
     auto activated = client.activate("AB_HOME", "user-1", call).to_future();
     auto enabled = client.is_feature_enabled("ROLLOUT_CHAT", "user-1").to_future();
     auto pushed = client.push("plan", "gold", "user-1").to_future();
-    // Nothing is sent before the flush; the futures wait for delivery (Node's never resolve here, §1.5).
+    // Nothing is sent before the flush; the futures wait for delivery (Node's never resolve here).
     CHECK(activated.wait_for(std::chrono::milliseconds(50)) == std::future_status::timeout);
     auto flushed = client.flush_events().to_future();
     CHECK(await_future(flushed));

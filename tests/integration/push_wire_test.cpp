@@ -1,4 +1,4 @@
-// What reaches a real HTTP collector for each push shape (push-protocol.md Part A/B):
+// What reaches a real HTTP collector for each push shape (docs/protocol.md "Which request a push becomes"):
 // method, path, decoded parameters, headers and parsed bodies.
 
 #include "fixtures.hpp"
@@ -13,7 +13,7 @@ using vwo::tools::recorded_request;
 
 namespace {
 
-// Common B1/B2 query checks that do not depend on time or randomness.
+// Common push GET / batch-events query checks that do not depend on time or randomness.
 void check_sdk_identity(const recorded_request& r, const char* sdk_name_param, const char* sdk_version_param)
 {
     REQUIRE(r.query_value(sdk_name_param) == std::optional<std::string>("vwo-cpp-sdk"));

@@ -1,5 +1,6 @@
-// track(), user storage, returning users and groups through the public client (decision-apis.md Part A,
-// B §7, §8, §10, §11), against a real collector on 127.0.0.1.
+// track(), user storage, returning users and groups through the public client (docs/decisions.md "Track",
+// "User storage", "Mutually exclusive groups"; docs/protocol.md "Track"), against a real collector on
+// 127.0.0.1.
 
 #include "fixtures.hpp"
 
@@ -168,7 +169,7 @@ TEST_CASE("track in one campaign is one GET track-goal, with revenue only for re
     CHECK(r.query_value("visitor_ua") == std::optional<std::string>("UA 1"));
     CHECK(r.header("vwo-x-forwarded-for") == std::optional<std::string>("198.51.100.23"));
 
-    // A revenue goal needs a revenue value; 0 is a valid revenue and is sent (Part A).
+    // A revenue goal needs a revenue value; 0 is a valid revenue and is sent (docs/decisions.md#revenue).
     CHECK_FALSE(client.track("AB_HOME", "user-1", "purchase").get());
     CHECK(logs.contains(vwo::log_level::error, "'purchase' of campaign 'AB_HOME' is a revenue goal"));
     vwo::call_options zero;
@@ -284,7 +285,7 @@ TEST_CASE("event architecture goals: POST events/t with the goal name encoded an
     CHECK(props["amount"] == 7.25); // the event property, apart from the revenue
     CHECK(props["sku"] == "A-1");
 
-    // Without a revenue value the revenue property in event_properties counts (B §10.3).
+    // Without a revenue value the revenue property in event_properties counts (docs/decisions.md#revenue).
     vwo::call_options by_property;
     by_property.event_properties = {{"amount", 3}};
     auto f = client.async_track("AB_HOME", "user-1", "purchase", by_property, track_future());
@@ -327,7 +328,8 @@ TEST_CASE("user storage keeps a user's variation and suppresses returning users"
     opts.user_storage = storage;
     auto client = vwo::launch(opts);
 
-    // Nothing stored: get_variation_name and track wait for activate (B §8.2).
+    // Nothing stored: get_variation_name and track wait for activate
+    // (docs/decisions.md#who-decides-with-storage-configured).
     CHECK_FALSE(client.get_variation_name("AB_HOME", "user-1").get().has_value());
     CHECK(logs.contains(vwo::log_level::warn, "is not yet activated for user 'user-1'"));
     CHECK_FALSE(client.track("AB_HOME", "user-1", "cta_click").get());

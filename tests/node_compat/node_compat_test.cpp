@@ -1,11 +1,11 @@
 // Wire compatibility with the official VWO Node SDK (vwo-node-sdk 1.73.0).
 //
-// The same push calls are made through the Node SDK (run_node_sdk.js, its https module redirected to a
-// local collector by redirect_https.js) and through this SDK (against a second local collector). Then the
-// requests are compared one by one: method, path, query parameter names and their order, decoded values
-// (apart from timestamps, random numbers and the SDK name/version), the Authorization header and the
-// parsed JSON body. The differences documented in push-protocol.md Part A are asserted explicitly as
-// such; anything else fails.
+// The same push calls are made through the Node SDK (run_node_sdk.js, its https module redirected to a local
+// collector by redirect_https.js) and through this SDK (against a second local collector). Then the requests are
+// compared one by one: method, path, query parameter names and their order, decoded values (apart from timestamps,
+// random numbers and the SDK name/version), the Authorization header and the parsed JSON body. The differences
+// documented in docs/protocol.md#where-we-differ-from-node-and-why are asserted explicitly as such; anything else
+// fails.
 //
 // Needs node and npm, and the npm registry for the first run (the SDK is cached in the work directory).
 // When they are missing the test prints why and exits with 77 (CTest SKIP_RETURN_CODE), or fails with CI=true,
@@ -617,7 +617,7 @@ void check_headers(const recorded_request& node, const recorded_request& ours)
     }
 }
 
-// B2 body: {"ev":[{"sId","u","eT":3,"t":enc(JSON)}]} with `t` decoded and parsed, sId blanked.
+// Batch-events body: {"ev":[{"sId","u","eT":3,"t":enc(JSON)}]} with `t` decoded and parsed, sId blanked.
 ojson normalised_batch_body(const std::string& body)
 {
     ojson b = ojson::parse(body);
@@ -630,7 +630,7 @@ ojson normalised_batch_body(const std::string& body)
     return b;
 }
 
-// B3 body with msgId, sessionId, event.time and the SDK identity blanked (after checking their form).
+// events/t body with msgId, sessionId, event.time and the SDK identity blanked (after checking their form).
 ojson normalised_event_body(const std::string& body, const std::string& expected_sdk, const std::string& expected_ver)
 {
     ojson b = ojson::parse(body);
@@ -666,7 +666,7 @@ void compare_bodies(const recorded_request& node, const recorded_request& ours)
     } else if (node.path.ends_with("/events/t")) {
         REQUIRE_NOTHROW(n = normalised_event_body(node.body, "vwo-node-sdk", node_sdk_version));
         REQUIRE_NOTHROW(o = normalised_event_body(ours.body, vwo::sdk_name, vwo::sdk_version));
-        // B3: User-Agent is the SDK name on events/t.
+        // User-Agent is the SDK name on events/t (docs/protocol.md#headers).
         CHECK(node.header("user-agent") == std::optional<std::string>("vwo-node-sdk"));
         CHECK(ours.header("user-agent") == std::optional<std::string>(vwo::sdk_name));
     } else {
@@ -742,8 +742,9 @@ TEST_CASE("node compat: special characters in key, value and user id", "[node_co
     REQUIRE(node.requests.size() == 1);
     CHECK(ours.requests[0].query_value("u") == std::optional<std::string>(uuid_user_sp));
 
-    // Documented difference (Part A): ours decodes once to the real JSON; Node's decodes to text that is
-    // not JSON for this value (its inner encoding is undone by the same single decoding).
+    // Documented difference (docs/protocol.md#where-we-differ-from-node-and-why): ours decodes once to the real
+    // JSON; Node's decodes to text that is not JSON for this value (its inner encoding is undone by the same single
+    // decoding).
     const auto ours_tags = ours.requests[0].query_value("tags");
     REQUIRE(ours_tags.has_value());
     CHECK(nlohmann::json::parse(*ours_tags) ==

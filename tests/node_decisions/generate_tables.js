@@ -13,12 +13,12 @@
 //   activate, getVariationName, isFeatureEnabled, and getFeatureVariableValue for every variable key
 //   the campaign or its variations define (non-VISUAL_AB campaigns also get a key that does not exist).
 // Each settings file runs in its own launch() and finishes before the next starts, because Node keeps
-// isNB / isNBv2 process-global (decision-apis.md Part B §3.5, §15 #6).
+// isNB / isNBv2 process-global (docs/decisions.md#seed-strings-and-multiplier, docs/protocol.md#differences).
 //
 // Two runs per file:
 //   "node": the SDK as published, for every user;
 //   "utf8": the same SDK with murmurhash fed the UTF-8 bytes of the seed (what Python / Ruby and our
-//           default bucketing_compat::standard hash, Part A), for the non-ASCII users only (ASCII ids
+//           default bucketing_compat::standard hash), for the non-ASCII users only (ASCII ids
 //           hash identically either way).
 //
 // Table format (tables/<settings name>.json): see FORMAT below.
@@ -68,8 +68,8 @@ murmurhash.v3 = (key, seed) =>
 
 const vwoSdk = require(sdkDir);
 
-// Every ERROR the SDK logs, counted by message with the user id blanked (the exceptions that a Part A
-// fix changes show up here).
+// Every ERROR the SDK logs, counted by message with the user id blanked (the exceptions that a fix of
+// ours changes show up here: docs/decisions.md#differences-from-node-1730-in-the-decisions).
 const nodeErrors = new Map();
 let currentUser = null;
 const logging = {

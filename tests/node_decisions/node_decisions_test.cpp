@@ -4,15 +4,17 @@
 // For every settings file, user and campaign it replays what the Node driver called — activate,
 // getVariationName, isFeatureEnabled and getFeatureVariableValue for every variable key, with the
 // user's profile of customVariables / variationTargetingVariables — through the core plus the API
-// gates of Part B §1.3 / §2 (status, campaign type), in both bucketing modes:
+// gates of docs/decisions.md#order-of-checks (status, campaign type), in both bucketing modes:
 //   bucketing_compat::node     must equal Node for every user;
 //   bucketing_compat::standard must equal Node for every ASCII user, and for non-ASCII users must equal
 //                              Node run with murmurhash fed UTF-8 bytes (the tables' "utf8" column),
-//                              which is what Part A prescribes for the default mode.
-// The only allowed difference is a Part A fix of a Node bug, each named below. It also checks that
-// Node sent exactly one (stubbed) track-user impression per activate with a variation and per
-// isFeatureEnabled with a variation (§2), as the C++ decisions predict (except where a named
-// exception gives a variation that Node's exception denied: Node sent nothing there).
+//                              which is what docs/decisions.md#non-ascii-user-ids-bucketing_compat
+//                              gives the default mode.
+// The only allowed difference is our fix of a Node bug, each named below
+// (docs/decisions.md#differences-from-node-1730-in-the-decisions). It also checks that Node sent exactly
+// one (stubbed) track-user impression per activate with a variation and per isFeatureEnabled with a
+// variation (docs/decisions.md#what-each-api-accepts-and-returns), as the C++ decisions predict (except
+// where a named exception gives a variation that Node's exception denied: Node sent nothing there).
 
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
@@ -128,23 +130,23 @@ std::string describe(const std::optional<variable_value>& v)
 struct counters {
     std::size_t calls = 0;      // API values compared
     std::size_t equal = 0;      // equal to Node
-    std::size_t exceptions = 0; // differing by a named Part A fix
+    std::size_t exceptions = 0; // differing by a named fix of ours
     std::size_t mismatches = 0; // anything else (fails the test)
     std::size_t track_user = 0; // impressions the C++ decisions predict
 };
 
-// Part A fixes that make the C++ core differ from Node 1.73.0, by name.
+// Our fixes that make the C++ core differ from Node 1.73.0, by name
+// (docs/decisions.md#differences-from-node-1730-in-the-decisions).
 enum class named_exception {
     none,
-    // B §15 #7 / §9: a feature test whose ids are strings has no `id === 1` control, Node throws
-    // "Cannot read properties of undefined (reading 'length')" and returns null for every user in a
-    // disabled variation; we take the variation with id "1" as the control (FT_STRING_IDS).
+    // docs/decisions.md#feature-variables: a feature test whose ids are strings has no `id === 1` control, Node
+    // throws "Cannot read properties of undefined (reading 'length')" and returns null for every user in a disabled
+    // variation; we take the variation with id "1" as the control (FT_STRING_IDS).
     control_by_string_id,
-    // B §15 #4 / §7.2: the MEG random algorithm gives each of n eligible members floor(100/n) %, so
-    // for n = 3 (7, ...) the ranges end at 9900 (9800, ...); a group bucket above them finds no winner
-    // and Node throws TypeError "Cannot read properties of null (reading 'key')" → null / false. We
-    // extend the last range to 10000, so the last eligible member gets a variation there
-    // (decision_result::group_range_extended).
+    // docs/decisions.md#how-a-group-decides: the MEG random algorithm gives each of n eligible members floor(100/n)
+    // %, so for n = 3 (7, ...) the ranges end at 9900 (9800, ...); a group bucket above them finds no winner and
+    // Node throws TypeError "Cannot read properties of null (reading 'key')" → null / false. We extend the last
+    // range to 10000, so the last eligible member gets a variation there (decision_result::group_range_extended).
     meg_random_gap,
 };
 
@@ -175,7 +177,7 @@ void replay(const campaign_settings& settings, const json& table_campaign, std::
     const campaign* c = settings.find_campaign(key);
     REQUIRE(c != nullptr);
 
-    const bool running = c->is_running; // §1.3 step 5
+    const bool running = c->is_running; // docs/decisions.md#order-of-checks, step 5
     decision_result d;
     if (running) d = decide(settings, *c, decision_input{user_id, &custom, &targeting, compat});
 
@@ -215,8 +217,9 @@ void replay(const campaign_settings& settings, const json& table_campaign, std::
     const bool enabled = running && api_accepts(decision_api::is_feature_enabled, c->type) && is_feature_enabled(*c, d);
     check(2, enabled ? '1' : '0', "isFeatureEnabled", "", named_exception::none, '0');
 
-    // Impressions (§2): activate with a variation, and isFeatureEnabled whenever a variation was
-    // assigned (whatever its isFeatureEnabled). Not in a MEG gap: Node threw before tracking.
+    // Impressions (docs/decisions.md#what-each-api-accepts-and-returns): activate with a variation, and
+    // isFeatureEnabled whenever a variation was assigned (whatever its isFeatureEnabled). Not in a MEG gap: Node
+    // threw before tracking.
     if (!meg_gap && a != '-') ++count.track_user;
     if (!meg_gap && running && api_accepts(decision_api::is_feature_enabled, c->type) && d.chosen != nullptr) {
         ++count.track_user;

@@ -22,7 +22,8 @@ constexpr const char* sdk_key = "abcdef0123456789abcdef0123456789";
 constexpr const char* user_1_uuid = "D8E56BFF89A75539B46C1FECD3C97D7C"; // account 123456, "user-1"
 constexpr long long now_ms = 1795445027412;                               // ceil-s 1795445028
 
-// The Obs user agent and IP of §11.9, and their encodeURIComponent forms.
+// A user agent and IP as recorded from Node, and their encodeURIComponent forms
+// (docs/protocol.md#visitor-user-agent-and-ip).
 const std::string obs_ua = "Mozilla/5.0 (Windows NT 10.0) \xC3\xA9&x=1";
 const std::string obs_ua_encoded = "Mozilla%2F5.0%20(Windows%20NT%2010.0)%20%C3%A9%26x%3D1";
 const std::string obs_ip = "2001:db8::1";
@@ -345,7 +346,8 @@ TEST_CASE("track-user GET carries the visitor UA and IP in the query and the dev
     CHECK(param(t, "visitor_ip") == obs_ip);
     CHECK(raw_param(request.target, "visitor_ua") == "Mozilla%2F5.0%20%28Windows%20NT%2010.0%29%20%C3%A9%26x%3D1");
     CHECK(raw_param(request.target, "visitor_ip") == "2001%3Adb8%3A%3A1");
-    // The headers carry encodeURIComponent of the value, as Node sends them (§11.9).
+    // The headers carry encodeURIComponent of the value, as Node sends them
+    // (docs/protocol.md#visitor-user-agent-and-ip).
     CHECK(request.device_user_agent == obs_ua_encoded);
     CHECK(request.forwarded_for == obs_ip_encoded);
     CHECK(names(t)[2] == "visitor_ua");
@@ -497,7 +499,7 @@ TEST_CASE("track-goal GET sends r as String(revenue) including zero", "[decision
     CHECK(r_of(attribute_value{49.5}) == "49.5");
     CHECK(r_of(attribute_value{std::string("12.50")}) == "12.50");
     CHECK(r_of(attribute_value{1e21}) == "1e+21");
-    CHECK(r_of(attribute_value{std::int64_t{0}}) == "0"); // Part A: 0 is a revenue
+    CHECK(r_of(attribute_value{std::int64_t{0}}) == "0"); // 0 is a revenue (docs/decisions.md#revenue)
     CHECK(r_of(attribute_value{0.0}) == "0");
     CHECK(r_of(attribute_value{std::int64_t{25}}) == "25");
     CHECK(r_of(attribute_value{true}) == "true");

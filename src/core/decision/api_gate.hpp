@@ -1,6 +1,7 @@
 #pragma once
 
-// Which decision API accepts which campaign type (decision-apis.md Part B §2 and §1.3 step 6).
+// Which decision API accepts which campaign type (docs/decisions.md "What each API accepts and returns",
+// "Campaign types", and step 6 of "Order of checks").
 
 #include "core/decision/campaign_settings.hpp"
 
@@ -18,12 +19,13 @@ enum class decision_api : std::uint8_t {
 
 /// False where Node logs API_NOT_APPLICABLE and returns null (track: false for that campaign).
 /// getVariationName only rejects FEATURE_ROLLOUT and the feature APIs only VISUAL_AB, so any other
-/// type string passes them (§2; N api/getVariation.js, isFeatureEnabled.js, getFeatureVariableValue.js).
+/// type string passes them (docs/decisions.md#campaign-types; Node's api/getVariation.js,
+/// isFeatureEnabled.js, getFeatureVariableValue.js).
 constexpr bool api_accepts(decision_api api, campaign_type type) noexcept
 {
     switch (api) {
     case decision_api::activate: return type == campaign_type::visual_ab;
-    case decision_api::get_variation_name: return type != campaign_type::feature_rollout; // N getVariation.js
+    case decision_api::get_variation_name: return type != campaign_type::feature_rollout; // Node's getVariation.js
     case decision_api::is_feature_enabled:
     case decision_api::get_feature_variable_value: return type != campaign_type::visual_ab;
     case decision_api::track: return type != campaign_type::feature_rollout;

@@ -1,7 +1,7 @@
 #pragma once
 
-// The values a caller passes for segmentation and gets back for feature variables (decision-apis.md
-// Part A, "Public API additions"). The public header declares the same std::variant types, so the
+// The values a caller passes for segmentation and gets back for feature variables (docs/decisions.md
+// "Usage", docs/configuration.md "call_options"). The public header declares the same std::variant types, so the
 // maps from call_options can be handed to the decision core as they are, without copying.
 
 #include <vwo/decision_types.hpp>

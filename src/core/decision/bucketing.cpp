@@ -15,7 +15,7 @@ void feed(murmur3_32& hasher, std::string_view text, bucketing_compat compat) no
         return;
     }
     // Node's murmurhash reads `key.charCodeAt(i) & 0xff`: one byte per UTF-16 code unit, the high
-    // byte discarded, astral characters as two surrogates (§3.1).
+    // byte discarded, astral characters as two surrogates (docs/decisions.md#hash).
     for_each_utf16_unit(text, [&](char16_t unit) { hasher.add(static_cast<std::uint8_t>(unit & 0xFF)); });
 }
 
@@ -38,7 +38,8 @@ std::uint32_t hash_text(std::string_view text, bucketing_compat compat) noexcept
 double bucket_value(std::uint32_t hash, double max, double multiplier) noexcept
 {
     // Node's order. ratio and max*ratio+1 are exact for max 100 / 10000 (at most 46 significant
-    // bits), so even a fused multiply-add could not change them; only the last product rounds (§3.2).
+    // bits), so even a fused multiply-add could not change them; only the last product rounds
+    // (docs/decisions.md#bucket-value).
     const double ratio = static_cast<double>(hash) / 4294967296.0;
     const double scaled = max * ratio + 1;
     const double multiplied = scaled * multiplier;
@@ -69,7 +70,7 @@ std::vector<bucket_range> ranges_from_steps(std::span<const double> steps)
     ranges.reserve(steps.size());
     double current = 0;
     for (const double step : steps) {
-        if (step == step && step != 0) { // JS truthy: a negative step counts too (§3.4, "-5, 105")
+        if (step == step && step != 0) { // JS truthy: a negative step counts too (docs/decisions.md#variation-ranges)
             ranges.push_back({current + 1, current + step});
         } else {
             ranges.push_back({-1, -1});

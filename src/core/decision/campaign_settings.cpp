@@ -132,7 +132,7 @@ bool truthy_field(const json& object, const char* name)
 
 std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
 
-// §9 getTypeCastVariableValue, done once per variable.
+// Node's getTypeCastVariableValue (docs/decisions.md#feature-variables), done once per variable.
 void cast_variable(feature_variable& v, const json* value)
 {
     const auto cast_failed = [&] {
@@ -153,7 +153,7 @@ void cast_variable(feature_variable& v, const json* value)
     } else if (v.type == "double") {
         const double number = js::parse_float(text);
         if (number != number) return cast_failed();
-        v.value = number; // Infinity is kept (§9)
+        v.value = number; // Infinity is kept (docs/decisions.md#feature-variables)
     } else if (v.type == "boolean") {
         if (value == nullptr || !value->is_boolean()) return cast_failed();
         v.value = value->get<bool>();
@@ -161,7 +161,7 @@ void cast_variable(feature_variable& v, const json* value)
         if (value == nullptr || !value->is_object()) return cast_failed(); // arrays fail too
         v.value = v.raw_json;
     } else {
-        // "string" and unknown types: no cast, the raw value (§9, §15 #8).
+        // "string" and unknown types: no cast, the raw value (docs/decisions.md#feature-variables).
         if (value == nullptr || value->is_null()) return;
         if (value->is_string()) {
             v.value = value->get<std::string>();
@@ -312,8 +312,9 @@ private:
         if (!traffic->is_number()) fail(where, "percentTraffic must be a number");
         c.percent_traffic = js::number_of(*traffic);
 
-        // segments: object() in superstruct 0.10, which also lets arrays through (§13); an array is
-        // then "not an object" for the evaluator, i.e. no segmentation.
+        // segments: object() in superstruct 0.10, which also lets arrays through
+        // (docs/decisions.md#settings-file-fields-the-decisions-read); an array is then "not an object" for
+        // the evaluator, i.e. no segmentation.
         const json* segments = field(element, "segments");
         if (segments == nullptr) fail(where, "segments is missing");
         if (!segments->is_object() && !segments->is_array()) fail(where, "segments must be an object");
@@ -358,7 +359,7 @@ private:
         return c;
     }
 
-    // campaignGroups: record(string(), number()); groups: any object (§7.1, §13).
+    // campaignGroups: record(string(), number()); groups: any object (docs/decisions.md#group-settings).
     static void read_groups(campaign_settings& settings, const json& root)
     {
         const std::string where = "settings file";

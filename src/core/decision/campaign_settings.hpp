@@ -1,11 +1,12 @@
 #pragma once
 
-// The campaign part of the settings file (decision-apis.md Part B §13), parsed once at launch into an
-// immutable structure that every decision reads without locks. Everything a decision needs that does
-// not depend on the user is computed here: variation ranges (§3.4), the bucketing plan and seed
-// prefix (§3.5), compiled segments (§5) and type-cast feature variables (§9).
+// The campaign part of the settings file (docs/decisions.md "Settings-file fields the decisions read"),
+// parsed once at launch into an immutable structure that every decision reads without locks. Everything a
+// decision needs that does not depend on the user is computed here: variation ranges, the bucketing plan
+// and seed prefix, compiled segments and type-cast feature variables. Quoted names below are sections of
+// docs/decisions.md.
 //
-// Validation follows Node's schema (N schemas/SettingsFileSchema.js) for the top level and campaign
+// Validation follows Node's schema (its schemas/SettingsFileSchema.js) for the top level and campaign
 // fields, and is deliberately stricter on elements that Node does not check but cannot use either:
 // a variation needs an id, a non-empty name and a number/string weight; variations must be an array;
 // a variable needs an id, a key and a type; a goal an id, an identifier and a type; every
@@ -28,15 +29,16 @@
 
 namespace vwo::core::decision {
 
-/// N enums/CampaignTypeEnum.js; `other` for any other type string (§2: it passes the feature gates).
+/// Node's enums/CampaignTypeEnum.js; `other` for any other type string ("Campaign types": it passes the
+/// feature gates).
 enum class campaign_type : std::uint8_t { visual_ab, feature_test, feature_rollout, other };
 
 /// An id as the settings file holds it (number or string). Seeds and query strings use its JavaScript
-/// String() form; JSON bodies need to know whether it was a string (§11.1).
+/// String() form; JSON bodies need to know whether it was a string (docs/protocol.md "Query values").
 struct settings_id {
     std::string text;       ///< JavaScript String(id): 101 → "101", "abc" → "abc"
     bool is_string = false; ///< the file held a JSON string
-    bool is_number_one = false; ///< the number 1 (strict `id === 1`, the feature-test control, §9)
+    bool is_number_one = false; ///< the number 1 (strict `id === 1`, the feature-test control)
 };
 
 /// A feature variable (campaign.variables of a rollout, variation.variables of a feature test).
@@ -45,17 +47,17 @@ struct feature_variable {
     std::string key;
     std::string type;       ///< "boolean", "integer", "double", "string", "json" or anything else
     std::string raw_json;   ///< JSON.stringify of the value as given ("" when the value is missing)
-    /// The value after §9's type cast, computed once; nullopt when the cast fails (Node: null plus
-    /// ERROR UNABLE_TO_CAST_VALUE, see cast_error) or the value is missing / null.
+    /// The value after the type cast of "Feature variables", computed once; nullopt when the cast fails
+    /// (Node: null plus ERROR UNABLE_TO_CAST_VALUE, see cast_error) or the value is missing / null.
     std::optional<variable_value> value;
     std::string cast_error; ///< non-empty when the cast failed: what to log
 };
 
 /// How a list of variables was given: Node treats a missing list as "no variables" (falsy) but an
-/// object in place of an array as present and empty (§9).
+/// object in place of an array as present and empty ("Feature variables").
 enum class variables_form : std::uint8_t { absent, list };
 
-/// The JavaScript type of a variation's weight, for whitelisting's `Σw` (string concatenation, §6).
+/// The JavaScript type of a variation's weight, for whitelisting's `Σw` (string concatenation in Node).
 enum class weight_form : std::uint8_t { number, string, boolean, null, missing };
 
 struct variation {
@@ -64,8 +66,8 @@ struct variation {
     double weight = 0;          ///< JavaScript Number(weight) (NaN when missing)
     weight_form weight_kind = weight_form::missing;
     std::string weight_text;    ///< JavaScript String(weight) ("undefined" when missing)
-    bucket_range range;         ///< §3.4, assigned in array order
-    segment segments;           ///< whitelisting segments (§6)
+    bucket_range range;         ///< "Variation ranges", assigned in array order
+    segment segments;           ///< whitelisting segments ("Whitelisting")
     bool is_feature_enabled = false; ///< JS truthiness of isFeatureEnabled
     variables_form variables_kind = variables_form::absent;
     std::vector<feature_variable> variables;
@@ -79,7 +81,7 @@ struct goal {
     std::string type;                        ///< "REVENUE_TRACKING", "CUSTOM_GOAL", or other
     std::optional<std::string> revenue_prop; ///< revenueProp
     std::optional<settings_id> mca;          ///< mca as given
-    bool mca_is_minus_one = false;           ///< `goal.mca === -1` (§10.3)
+    bool mca_is_minus_one = false;           ///< `goal.mca === -1` ("Revenue")
 };
 
 struct campaign {
@@ -89,9 +91,9 @@ struct campaign {
     std::string type_text;
     campaign_type type = campaign_type::other;
     std::string status;
-    bool is_running = false; ///< status is exactly "RUNNING" (§1.3 step 5)
+    bool is_running = false; ///< status is exactly "RUNNING" ("Order of checks" step 5)
     double percent_traffic = 0;
-    segment segments; ///< pre-segmentation (§5)
+    segment segments; ///< pre-segmentation ("Segmentation")
     bool is_forced_variation_enabled = false;
     bool is_user_list_enabled = false;
     bool is_bucketing_seed_enabled = false;
@@ -103,19 +105,19 @@ struct campaign {
     std::vector<feature_variable> variables; ///< rollout variables
     std::vector<goal> goals;
 
-    bucketing_plan plan;     ///< §3.5 with the settings' isNB / isNBv2
+    bucketing_plan plan;     ///< "Seed strings and multiplier", with the settings' isNB / isNBv2
     std::string seed_prefix; ///< "<id>_" when plan.seeded, else "" (getBucketingSeed)
-    std::optional<std::size_t> group_index; ///< into campaign_settings::groups(), if in a MEG group (§7)
+    std::optional<std::size_t> group_index; ///< into campaign_settings::groups(), if in a MEG group
 
     const feature_variable* find_variable(std::string_view key) const noexcept;
-    /// getControlForCampaign: the first variation whose id is the number 1 (§9); null if none.
+    /// getControlForCampaign: the first variation whose id is the number 1 ("Feature variables"); null if none.
     const variation* control() const noexcept;
     /// The first variation whose id is the string "1": our fallback control where Node's strict
-    /// `id === 1` finds none and throws (§15 #7, fixed per Part A); null if none.
+    /// `id === 1` finds none and throws (our fix: "Differences from Node 1.73.0 in the decisions"); null if none.
     const variation* control_by_string_id() const noexcept;
 };
 
-/// A mutually exclusive group (§7.1); decide() applies its rules through groups.hpp.
+/// A mutually exclusive group ("Group settings"); decide() applies its rules through groups.hpp.
 struct campaign_group {
     std::string id;   ///< the key in `groups`
     std::string name; ///< `name` (String() of it; "" when absent)
@@ -142,7 +144,7 @@ public:
     /// The first campaign with exactly this key, as Node's CampaignUtil.getCampaign; null if none.
     const campaign* find_campaign(std::string_view key) const noexcept;
 
-    /// The visitor UUID of `user_id` in this account (the `_vwoUserId` of isUserListEnabled, §6).
+    /// The visitor UUID of `user_id` in this account (the `_vwoUserId` of isUserListEnabled, "Whitelisting").
     std::string visitor_uuid(std::string_view user_id) const { return uuid_(user_id); }
 
 private:

@@ -8,7 +8,8 @@
 namespace vwo::core::decision {
 namespace {
 
-// getBucketingSeed(userId, campaign): "<id>_<userId>" when seeded, else the user id (§3.5).
+// getBucketingSeed(userId, campaign): "<id>_<userId>" when seeded, else the user id
+// (docs/decisions.md#seed-strings-and-multiplier).
 std::uint32_t traffic_hash(const campaign& c, std::string_view user_id, bucketing_compat compat) noexcept
 {
     const std::array<std::string_view, 2> seed{c.seed_prefix, user_id};
@@ -17,7 +18,7 @@ std::uint32_t traffic_hash(const campaign& c, std::string_view user_id, bucketin
 
 bool in_traffic(const campaign& c, double bucket) noexcept
 {
-    return bucket != 0 && bucket <= c.percent_traffic; // N isUserPartOfCampaign
+    return bucket != 0 && bucket <= c.percent_traffic; // Node's isUserPartOfCampaign
 }
 
 std::uint32_t variation_hash(const campaign_settings& settings, const campaign& c, std::string_view user_id,
@@ -87,8 +88,8 @@ decision_result decide(const campaign_settings& settings, const campaign& c, con
     decision_result result;
     result.group = group_of(settings, c); // the hook carries groupId / groupName whatever the outcome
 
-    // §4 step 4: whitelisting first; a match skips storage, pre-segmentation, traffic and the group,
-    // and is never stored.
+    // Step 4 of docs/decisions.md#the-pipeline-for-one-campaign: whitelisting first; a match skips
+    // storage, pre-segmentation, traffic and the group, and is never stored.
     if (c.is_forced_variation_enabled) {
         const whitelisting_result w =
             evaluate_whitelisting(settings, c, input.user_id, input.variation_targeting_variables, input.compat);
@@ -100,7 +101,8 @@ decision_result decide(const campaign_settings& settings, const campaign& c, con
         }
     }
 
-    // Step 5: a usable stored variation is kept even if traffic, segments or weights changed since (§8.2).
+    // Step 5: a usable stored variation is kept even if traffic, segments or weights changed since
+    // (docs/decisions.md#who-decides-with-storage-configured).
     if (input.storage != nullptr) {
         if (const variation* stored = input.storage->stored_variation(c)) {
             result.chosen = stored;
@@ -108,8 +110,8 @@ decision_result decide(const campaign_settings& settings, const campaign& c, con
             return result;
         }
     }
-    // §8.2: get_variation_name / get_feature_variable_value / track with storage configured never
-    // make a fresh decision.
+    // get_variation_name / get_feature_variable_value / track with storage configured never make a
+    // fresh decision (docs/decisions.md#who-decides-with-storage-configured).
     if (!input.allow_fresh_decision) {
         result.status = decision_status::not_activated;
         return result;
@@ -128,7 +130,8 @@ decision_result decide(const campaign_settings& settings, const campaign& c, con
         return result;
     }
 
-    // Step 7: mutually exclusive groups (§7, groups.hpp); only the winner goes on to bucketing.
+    // Step 7: mutually exclusive groups (docs/decisions.md#how-a-group-decides, groups.hpp); only the
+    // winner goes on to bucketing.
     if (result.group != nullptr) {
         const group_decision g = evaluate_group(settings, *result.group, c, input);
         result.group_other = g.other;
@@ -144,8 +147,8 @@ decision_result decide(const campaign_settings& settings, const campaign& c, con
         }
     }
 
-    // Step 8: the variation bucket (§3.5 seeds and multiplier, the campaign's own seed even after a
-    // group win) and the first range holding it (§3.4).
+    // Step 8: the variation bucket (docs/decisions.md#seed-strings-and-multiplier, the campaign's own
+    // seed even after a group win) and the first range holding it (docs/decisions.md#variation-ranges).
     result.variation_hash = variation_hash(settings, c, input.user_id, input.compat, result.traffic_hash);
     result.variation_bucket = bucket_value(result.variation_hash, max_traffic_value, c.plan.multiplier);
     result.chosen = find_in_ranges(c, result.variation_bucket);

@@ -1,15 +1,17 @@
 #pragma once
 
-// The decision pipeline for one campaign and one API call (decision-apis.md Part B §4, N
-// DecisionUtil.getVariation), everything after the API-level gates (status, type, MAB, argument
-// validation, which the API layer applies):
-//   1. whitelisting of the called campaign (§6); a match skips everything below;
-//   2. user storage of the called campaign through a storage_probe (§8.1-8.2), when one is given;
-//   3. pre-segmentation (§5) and traffic (§3.3);
-//   4. mutually exclusive groups (§7, groups.hpp) when the campaign is in a group;
-//   5. variation bucketing of the called campaign (§3.4-3.6).
+// The decision pipeline for one campaign and one API call (docs/decisions.md "The pipeline for one
+// campaign", Node's DecisionUtil.getVariation), everything after the API-level gates (status, type, MAB,
+// argument validation, which the API layer applies). Quoted names below are sections of docs/decisions.md;
+// "pipeline step N" and "group step N" are the numbered steps of its "The pipeline for one campaign" and
+// "How a group decides".
+//   1. whitelisting of the called campaign ("Whitelisting"); a match skips everything below;
+//   2. user storage of the called campaign through a storage_probe ("User storage"), when one is given;
+//   3. pre-segmentation ("Segmentation") and traffic ("Traffic allocation");
+//   4. mutually exclusive groups ("Mutually exclusive groups", groups.hpp) when the campaign is in a group;
+//   5. variation bucketing of the called campaign ("Bucketing").
 // It decides only: writing a fresh decision to storage, the integrations callback and tracking are the
-// API layer's (§4 steps 9-11).
+// API layer's (pipeline steps 9-11).
 //
 // Computed on the caller's thread, without I/O and without locks. Without a group it allocates only
 // for regex() conditions, lower() on non-ASCII values, whitelisting matches and isUserListEnabled
@@ -30,7 +32,7 @@ namespace vwo::core::decision {
 class storage_probe {
 public:
     virtual ~storage_probe() = default;
-    /// The usable stored variation of `c` for this user (§8.1: a record with campaignKey and a
+    /// The usable stored variation of `c` for this user ("Contract": a record with campaignKey and a
     /// variationName that exists in `c`), or null when nothing usable is stored.
     virtual const variation* stored_variation(const campaign& c) const = 0;
 };
@@ -40,29 +42,30 @@ struct decision_input {
     const attribute_map* custom_variables = nullptr;              ///< pre-segmentation; null = {}
     const attribute_map* variation_targeting_variables = nullptr; ///< whitelisting; null = {}
     bucketing_compat compat = bucketing_compat::standard;
-    /// User storage (§8): the called campaign's stored variation is used as is (§4 step 5), and in a
-    /// group any other member's stored variation claims the user (§7.2 step 1). Null: no storage
-    /// configured, every call decides fresh.
+    /// User storage: the called campaign's stored variation is used as is (pipeline step 5), and in a
+    /// group any other member's stored variation claims the user ("How a group decides" step 1). Null: no
+    /// storage configured, every call decides fresh.
     const storage_probe* storage = nullptr;
     /// False for get_variation_name / get_feature_variable_value / track when storage is configured
-    /// and holds no record (§8.2): without a usable stored variation the result is then not_activated.
-    /// (A record naming a variation that no longer exists still allows a fresh decision, §8.1 — the
-    /// API layer, which reads the record, sets this flag accordingly.)
+    /// and holds no record ("Who decides with storage configured"): without a usable stored variation
+    /// the result is then not_activated. (A record naming a variation that no longer exists still allows
+    /// a fresh decision, "What is stored, and when" — the API layer, which reads the record, sets this
+    /// flag accordingly.)
     bool allow_fresh_decision = true;
 };
 
 /// Why the decision came out as it did.
 enum class decision_status : std::uint8_t {
-    whitelisted,            ///< §6: a variation's segments matched (no storage, traffic or pre-segmentation)
-    bucketed,               ///< §3: passed pre-segmentation, traffic and any group, and the bucket hit a range
-    presegmentation_failed, ///< §5: campaign.segments evaluated to false
-    not_in_traffic,         ///< §3.3: traffic bucket 0 or above percentTraffic
-    no_variation_in_range,  ///< §3.6: the variation bucket hit no range (overflow above 10000, a gap)
-    stored,                 ///< §8.1: user storage held a usable variation (kept even if traffic changed)
-    not_activated,          ///< §8.2: allow_fresh_decision is false and nothing usable is stored
-    group_claimed_by_other, ///< §7.2 step 1: another group member whitelists the user or has a stored variation
-    group_lost,             ///< §7.2 steps 3-5: another group member won
-    group_no_winner,        ///< §7.2 step 5: the advanced algorithm found no winner (or the group has no members)
+    whitelisted,            ///< a variation's segments matched (no storage, traffic or pre-segmentation)
+    bucketed,               ///< passed pre-segmentation, traffic and any group, and the bucket hit a range
+    presegmentation_failed, ///< "Segmentation": campaign.segments evaluated to false
+    not_in_traffic,         ///< "Traffic allocation": traffic bucket 0 or above percentTraffic
+    no_variation_in_range,  ///< "Traffic-scaled overflow": the variation bucket hit no range (above 10000, a gap)
+    stored,                 ///< "Contract": user storage held a usable variation (kept even if traffic changed)
+    not_activated,          ///< "Who decides with storage configured": no fresh decision, nothing usable stored
+    group_claimed_by_other, ///< group step 1: another group member whitelists the user or has a stored variation
+    group_lost,             ///< group steps 3-5: another group member won
+    group_no_winner,        ///< group step 5: the advanced algorithm found no winner (or the group has no members)
 };
 
 std::string_view to_string(decision_status status) noexcept;
@@ -80,32 +83,35 @@ struct decision_result {
     /// Views into the campaign_settings, like `chosen`.
     std::string_view segment_error;
 
-    /// The called campaign's group (§7), set whatever the status: the integrations callback carries
-    /// its groupId / groupName for every decision of a group campaign (§12). Null when not in a group.
+    /// The called campaign's group, set whatever the status: the integrations callback carries its
+    /// groupId / groupName for every decision of a group campaign ("The integrations callback"). Null
+    /// when not in a group.
     const campaign_group* group = nullptr;
     /// group_claimed_by_other: the member that claimed the user; group_lost: the winner. For the
-    /// MEG_* logs (§14).
+    /// MEG_* logs.
     const campaign* group_other = nullptr;
     bool group_claimed_by_storage = false; ///< group_claimed_by_other: by storage (else by whitelisting)
-    std::uint32_t group_eligible = 0;      ///< §7.2 step 2: eligible members (0 when not reached)
+    std::uint32_t group_eligible = 0;      ///< group step 2: eligible members (0 when not reached)
     double group_bucket = 0;               ///< bucket(murmur("<groupId>_<userId>"), 10000); 0 when not used
-    /// Part A fix of B §15 #4: the random algorithm's bucket fell above Node's last range, where Node
-    /// throws TypeError and returns null; we gave it to the last eligible member. Log the difference.
+    /// Our fix ("Differences from Node 1.73.0 in the decisions"): the random algorithm's bucket fell
+    /// above Node's last range, where Node throws TypeError and returns null; we gave it to the last
+    /// eligible member. Log the difference.
     bool group_range_extended = false;
 
     bool has_variation() const noexcept { return chosen != nullptr; }
 };
 
 /// Decides `c` (a campaign of `settings`) for one user. Precondition: the API layer has already
-/// applied the status and campaign-type gates (§1.3). Keep `settings` alive while the result is used:
+/// applied the status and campaign-type gates ("Order of checks"). Keep `settings` alive while the result is used:
 /// it points into it.
 /// Thread-safety: reads only immutable settings and the caller's inputs (and calls input.storage).
 decision_result decide(const campaign_settings& settings, const campaign& c, const decision_input& input);
 
-/// §3.3 alone: whether the user is part of the campaign's traffic (also MEG eligibility, §7.2).
+/// "Traffic allocation" alone: whether the user is part of the campaign's traffic (also group eligibility).
 bool is_user_part_of_campaign(const campaign& c, std::string_view user_id, bucketing_compat compat) noexcept;
 
-/// §3.4-3.5 alone (N bucketUserToVariation): the variation the bucket falls into, or null.
+/// "Variation ranges" and "Seed strings and multiplier" alone (Node's bucketUserToVariation): the
+/// variation the bucket falls into, or null.
 const variation* bucket_to_variation(const campaign_settings& settings, const campaign& c,
                                      std::string_view user_id, bucketing_compat compat) noexcept;
 

@@ -26,8 +26,8 @@ variable_lookup feature_variable_value(const campaign& c, const decision_result&
         }
         if (!v->is_feature_enabled) {
             // getControlForCampaign: strict `id === 1`; without it (or without its variables) Node
-            // reads `.length` of undefined and the API returns null (§9). Part A fixes what Node
-            // only gets wrong by throwing: string ids ("1") still name the control.
+            // reads `.length` of undefined and the API returns null. We fix what Node only gets wrong
+            // by throwing: string ids ("1") still name the control (docs/decisions.md#feature-variables).
             v = c.control();
             if (v == nullptr) {
                 v = c.control_by_string_id();

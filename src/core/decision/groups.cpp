@@ -22,7 +22,8 @@ bool member_whitelists(const campaign_settings& settings, const campaign& member
 {
     if (!member.is_forced_variation_enabled) return false; // N _checkForWhitelisting skips it
     // Node evaluates the other members with the called campaign's variationTargetingVariables, whose
-    // `_vwoUserId` follows the CALLED campaign's isUserListEnabled (§4 step 3, §7.2 step 1).
+    // `_vwoUserId` follows the CALLED campaign's isUserListEnabled (docs/decisions.md#how-a-group-decides
+    // step 1).
     return evaluate_whitelisting(settings, member, input.user_id, input.variation_targeting_variables, input.compat,
                                  called.is_user_list_enabled)
                .chosen != nullptr;
@@ -48,7 +49,7 @@ std::vector<const campaign*> group_members(const campaign_settings& settings, co
         const double wanted = js::parse_int(id);
         if (wanted != wanted) continue; // NaN === NaN is false: resolves to nothing
         for (const campaign& c : campaigns) {
-            if (js::parse_int(c.id.text) == wanted) { // N getCampaignBasedOnId: the first match
+            if (js::parse_int(c.id.text) == wanted) { // Node's getCampaignBasedOnId: the first match
                 members.push_back(&c);
                 break;
             }
@@ -59,7 +60,7 @@ std::vector<const campaign*> group_members(const campaign_settings& settings, co
 
 bool is_group_eligible(const campaign& member, const decision_input& input)
 {
-    // N getEligbleCampaigns: _checkForPreSegmentation && isUserPartOfCampaign, status not checked.
+    // Node's getEligbleCampaigns: _checkForPreSegmentation && isUserPartOfCampaign, status not checked.
     return member.segments.evaluate(segment_input{input.custom_variables, std::nullopt}) &&
            is_user_part_of_campaign(member, input.user_id, input.compat);
 }
@@ -77,13 +78,14 @@ bucket_range random_algorithm_range(std::size_t index, std::size_t n) noexcept
     const double step = range_step(std::floor(100 / static_cast<double>(n)));
     const bool last = index + 1 == n;
     if (step == 0) {
-        // n > 100: every weight is 0 and Node gives every member -1/-1 (nobody wins, TypeError); the
-        // Part A fix gives the whole range to the last member.
+        // n > 100: every weight is 0 and Node gives every member -1/-1 (nobody wins, TypeError); our
+        // fix gives the whole range to the last member.
         return last ? bucket_range{1, max_traffic_value} : bucket_range{-1, -1};
     }
     bucket_range range{static_cast<double>(index) * step + 1, static_cast<double>(index + 1) * step};
-    // The Part A fix: Node's ranges end at n*step, below 10000 for n = 3, 6, 7, 8, ...; a bucket beyond
-    // them finds no winner and Node throws. The last member takes the rest.
+    // Our fix (docs/decisions.md#how-a-group-decides, step 4): Node's ranges end at n*step, below 10000
+    // for n = 3, 6, 7, 8, ...; a bucket beyond them finds no winner and Node throws. The last member
+    // takes the rest.
     if (last && range.end < max_traffic_value) range.end = max_traffic_value;
     return range;
 }
@@ -172,7 +174,7 @@ group_decision evaluate_group(const campaign_settings& settings, const campaign_
         winner = *pick.index;
         out.last_range_extended = pick.last_range_extended;
     }
-    // N compares `winnerCampaign.id === calledCampaign.id`. A sole eligible member that is not the
+    // Node compares `winnerCampaign.id === calledCampaign.id`. A sole eligible member that is not the
     // called campaign (the group does not list it) is a loss here; Node would bucket that member.
     if (same_id(eligible[winner]->id, called.id)) {
         out.outcome = group_outcome::called_wins;

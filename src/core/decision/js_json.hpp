@@ -1,7 +1,7 @@
 #pragma once
 
-// How JavaScript sees a parsed settings-file value (decision-apis.md Part B): truthiness, String(),
-// the first own key (§5.1: "only its first own key is read", in JS key order), JSON.stringify.
+// How JavaScript sees a parsed settings-file value (docs/decisions.md): truthiness, String(), the first
+// own key (a segment node's only key, in JS key order: docs/decisions.md#segment-structure), JSON.stringify.
 // nlohmann::ordered_json keeps insertion order, which JavaScript's key order needs.
 // Pure functions, thread-safe.
 
@@ -24,15 +24,15 @@ double number_of(const json& value) noexcept;
 /// objects "[object Object]", null "null".
 std::string string_of(const json& value);
 
-/// JavaScript Number(value) for a weight (§3.4): numbers as they are, strings by ToNumber,
-/// true 1, false and null 0, anything else NaN.
+/// JavaScript Number(value) for a weight (docs/decisions.md#variation-ranges): numbers as they are,
+/// strings by ToNumber, true 1, false and null 0, anything else NaN.
 double number_from(const json& value);
 
 /// True for a key that JavaScript orders first in Object.keys: a canonical array index
 /// ("0", "7", "42"; below 2^32 - 1).
 bool is_array_index(std::string_view key) noexcept;
 
-/// Object.keys(value)[0] and its value (N ObjectUtil.getKeyValue): for an object the smallest
+/// Object.keys(value)[0] and its value (Node's ObjectUtil.getKeyValue): for an object the smallest
 /// array-index key if any, else the first key inserted; for a non-empty array "0"; for a non-empty
 /// string "0" and its first character. Returns false where Object.keys is empty or throws.
 /// `element` is set for objects and arrays only.

@@ -2,7 +2,7 @@
 
 // JavaScript String.prototype.toLowerCase, as Node applies it (V8 + ICU: Unicode default case
 // mapping with the Final_Sigma rule). The segment DSL's lower() compares toLowerCase() of both sides
-// (decision-apis.md Part B §5.2); an ASCII-only fold is not equivalent ("Ü" must equal "ü").
+// (docs/decisions.md#segment-operands); an ASCII-only fold is not equivalent ("Ü" must equal "ü").
 // Pure functions, thread-safe.
 
 #include <string>

@@ -1,9 +1,10 @@
 #pragma once
 
 // The few JavaScript conversions between numbers and strings that Node's decisions depend on
-// (decision-apis.md Part B): String(number) for seeds and segment tag values (§3.5, §5.2),
-// parseFloat / parseInt for numeric normalisation and variable casts (§5.2, §9), Number(string) for
-// string weights (§3.4), and String.prototype.trim for `user` lists (§5.1).
+// (docs/decisions.md): String(number) for seeds and segment values (sections "Seed strings and multiplier",
+// "Segment operands"), parseFloat / parseInt for numeric normalisation and variable casts ("Segment
+// operands", "Feature variables"), Number(string) for string weights ("Variation ranges"), and
+// String.prototype.trim for `user` lists ("Segment structure").
 // All functions are pure and thread-safe.
 
 #include <array>

@@ -1,6 +1,6 @@
 #pragma once
 
-// MurmurHash3 x86 32-bit, the hash behind every bucket (decision-apis.md Part B §3.1: Node's
+// MurmurHash3 x86 32-bit, the hash behind every bucket (docs/decisions.md#hash: Node's
 // murmurhash 0.0.2 `v3(key, 1)`; the standard algorithm). Incremental, so that a seed string such as
 // "<campaignId>_<accountId>_<userId>" can be hashed from its pieces without building it.
 

@@ -18,7 +18,7 @@ const std::string& vwo_user_id_name()
     return name;
 }
 
-// The variable as Node's preProcessTagValue turns it into a string (§5.2 step 2): booleans give
+// The variable as Node's preProcessTagValue turns it into a string (docs/decisions.md#segment-operands): booleans give
 // "true"/"false", numbers their JavaScript String() form (int64 is a JS number, i.e. a double).
 struct tag_text {
     js::number_buffer buf;
@@ -35,7 +35,7 @@ bool lookup_tag(const segment_input& input, const std::string& name, tag_text& o
     // std::map<std::string, ...> has no transparent comparator; the compiled names are std::strings
     // already, so find() does not allocate.
     const auto it = input.variables->find(name);
-    if (it == input.variables->end()) return false; // §5.2 step 1: absent → false, even for regex(.*)
+    if (it == input.variables->end()) return false; // absent → false, even for regex(.*)
     std::visit(
         [&](const auto& v) {
             using T = std::decay_t<decltype(v)>;
@@ -51,7 +51,7 @@ bool lookup_tag(const segment_input& input, const std::string& name, tag_text& o
     return true;
 }
 
-// processValues' per-value step (N SegmentUtil 51-75), for a value whose parseFloat is truthy:
+// processValues' per-value step (Node's SegmentUtil), for a value whose parseFloat is truthy:
 // integral values go through parseInt(String(x)) ("1e+21" → 1, Infinity → NaN), then String().
 std::string_view normalise_number(double number, js::number_buffer& buf)
 {
@@ -73,7 +73,7 @@ std::wstring to_utf16_units(std::string_view text)
 
 bool regex_test(const std::shared_ptr<const std::wregex>& pattern, std::string_view tag)
 {
-    if (!pattern) return false; // an invalid RegExp: false, no log (Obs SEG_REGEX_INVALID)
+    if (!pattern) return false; // an invalid RegExp: false, no log (seen in Node: SEG_REGEX_INVALID)
     try {
         const std::wstring units = to_utf16_units(tag);
         // libstdc++'s matcher recurses once per character: a long value from the caller could overflow
@@ -92,7 +92,7 @@ bool evaluate_condition(const segment_condition& c, const segment_input& input)
     tag_text tag;
     if (!lookup_tag(input, c.variable, tag)) return false;
 
-    // §5.2 step 4: both values are normalised, or neither.
+    // Numeric normalisation (docs/decisions.md#segment-operands): both values are normalised, or neither.
     js::number_buffer normalised_buf;
     std::string_view tag_value = tag.text;
     std::string_view operand = c.value;
@@ -127,7 +127,7 @@ bool evaluate_condition(const segment_condition& c, const segment_input& input)
 
 bool segment::evaluate(const segment_input& input) const
 {
-    if (form_ != form::tree) return true; // §5.1: {} and non-objects mean "no segmentation"
+    if (form_ != form::tree) return true; // {} and non-objects mean "no segmentation"
     if (!error_.empty()) return false;    // Node throws → SEGMENTATION_ERROR → false
     return evaluate_node(0, input);
 }
@@ -142,7 +142,7 @@ bool segment::evaluate_node(std::uint32_t index, const segment_input& input) con
         for (std::uint32_t i = 0; i < n.count; ++i) {
             if (!evaluate_node(children_[n.first + i], input)) return false;
         }
-        return true; // an empty list is true (Obs SEG_EMPTY_AND)
+        return true; // an empty list is true (seen in Node: SEG_EMPTY_AND)
     case node_kind::or_:
         for (std::uint32_t i = 0; i < n.count; ++i) {
             if (evaluate_node(children_[n.first + i], input)) return true;

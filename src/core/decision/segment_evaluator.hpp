@@ -1,6 +1,6 @@
 #pragma once
 
-// The segmentation DSL (decision-apis.md Part B §5) as a compact tree, compiled once when the
+// The segmentation DSL (docs/decisions.md#segmentation) as a compact tree, compiled once when the
 // settings are parsed (segment_parser.hpp) so that a decision never touches JSON.
 //
 // Node throws on some malformed trees (a null node, an empty object below the top, a `user` operand
@@ -29,14 +29,14 @@ inline constexpr std::size_t max_regex_pattern_units = 1024;
 inline constexpr std::size_t max_regex_subject_units = 1024;
 
 /// What the DSL sees as the variable map: the call's customVariables (pre-segmentation) or
-/// variationTargetingVariables plus the injected `_vwoUserId` (whitelisting, §4 step 3).
+/// variationTargetingVariables plus the injected `_vwoUserId` (whitelisting, pipeline step 3 in docs/decisions.md).
 struct segment_input {
     const attribute_map* variables = nullptr; ///< null means {}
-    /// When set, `_vwoUserId` reads this value, overriding any caller-supplied one (§4 step 3).
+    /// When set, `_vwoUserId` reads this value, overriding any caller-supplied one.
     std::optional<std::string_view> vwo_user_id;
 };
 
-/// The operand types of `custom_variable` (§5.2, N SegmentOperandValuesEnum).
+/// The operand types of `custom_variable` (docs/decisions.md#segment-operands, Node's SegmentOperandValuesEnum).
 enum class operand_type : std::uint8_t {
     equal,       ///< plain equality (also `wildcard(x)` without a star)
     lower,       ///< lower(x): equal after toLowerCase
@@ -48,11 +48,11 @@ enum class operand_type : std::uint8_t {
     gte,
     lt,
     lte,
-    never, ///< an operand that is not a JSON string: equal only through numeric normalisation (§5.2)
+    never, ///< an operand that is not a JSON string: equal only through numeric normalisation
 };
 
 /// One `custom_variable` condition, with everything that does not depend on the tag value
-/// precomputed: the operand in its raw and its numerically normalised form (§5.2 step 4).
+/// precomputed: the operand in its raw and its numerically normalised form.
 struct segment_condition {
     std::string variable;     ///< the variable name
     operand_type type = operand_type::equal;
@@ -74,7 +74,7 @@ struct segment_condition {
 class segment {
 public:
     enum class form : std::uint8_t {
-        not_object,   ///< absent, null, an array or a scalar (N DataTypeUtil.isObject is false)
+        not_object,   ///< absent, null, an array or a scalar (Node's DataTypeUtil.isObject is false)
         empty_object, ///< {}: "segmentation is not used"
         tree,         ///< a non-empty object
     };
@@ -94,9 +94,9 @@ public:
     /// Non-empty when Node would throw while evaluating this tree (see the file comment).
     const std::string& error() const noexcept { return error_; }
 
-    /// §5.1 SegmentEvaluator: a non-object or {} gives true; a malformed tree gives false;
-    /// otherwise the tree's value. Allocation-free except for regex() conditions and lower() on
-    /// non-ASCII values.
+    /// Node's SegmentEvaluator (docs/decisions.md#segment-structure): a non-object or {} gives true; a
+    /// malformed tree gives false; otherwise the tree's value. Allocation-free except for regex()
+    /// conditions and lower() on non-ASCII values.
     bool evaluate(const segment_input& input) const;
 
     /// Number of nodes (tests, diagnostics).
@@ -115,7 +115,7 @@ private:
     std::vector<std::vector<std::string>> user_lists_; ///< trimmed entries of each `user` operand
 };
 
-/// §5.2 for one condition against one variable map (exposed for tests).
+/// docs/decisions.md#segment-operands for one condition against one variable map (exposed for tests).
 bool evaluate_condition(const segment_condition& condition, const segment_input& input);
 
 } // namespace vwo::core::decision

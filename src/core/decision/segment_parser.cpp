@@ -39,7 +39,7 @@ bool match_call(std::string_view operand, std::string_view name, std::string& in
 }
 
 // /^gt\(((\d+\.?\d*)|(\.\d+))\)/ and its siblings: digits with an optional fraction, or a bare
-// fraction; no sign (so "gt(-5)" falls through to equality, §5.2).
+// fraction; no sign (so "gt(-5)" falls through to equality, docs/decisions.md#segment-operands).
 bool match_number_call(std::string_view operand, std::string_view name, std::string& inner)
 {
     if (operand.size() < name.size() + 1 || operand.substr(0, name.size()) != name || operand[name.size()] != '(') {
@@ -135,7 +135,7 @@ std::shared_ptr<const std::wregex> compile_regex(std::string_view pattern)
     try {
         return std::make_shared<const std::wregex>(units, std::regex_constants::ECMAScript);
     } catch (const std::regex_error&) {
-        return nullptr; // invalid for std::regex: false, as Node's invalid RegExp (Obs SEG_REGEX_INVALID)
+        return nullptr; // invalid for std::regex: false, as Node's invalid RegExp (seen in Node: SEG_REGEX_INVALID)
     }
 }
 
@@ -168,7 +168,7 @@ segment_condition compile_condition(std::string variable, const json& operand)
         } else if (match_call(raw, "wildcard", inner)) {
             const bool starting = !inner.empty() && inner.front() == '*';
             const bool ending = !inner.empty() && inner.back() == '*';
-            // Without a star the type stays undefined: plain equality (Obs SEG_WILDCARD_NO_STAR).
+            // Without a star the type stays undefined: plain equality (seen in Node: SEG_WILDCARD_NO_STAR).
             c.type = starting && ending ? operand_type::contains
                      : starting         ? operand_type::ends_with
                      : ending           ? operand_type::starts_with
@@ -198,7 +198,7 @@ segment_condition compile_condition(std::string variable, const json& operand)
         }
     }
 
-    // The operand side of processValues (§5.2 step 4): it only depends on the operand.
+    // The operand side of processValues (the numeric normalisation): it only depends on the operand.
     c.value_number = js::parse_float(c.value);
     c.numeric = js::truthy(c.value_number);
     if (c.numeric) {

@@ -1,6 +1,6 @@
 #pragma once
 
-// Compiles a segmentation DSL value from the settings file (decision-apis.md Part B §5) into a
+// Compiles a segmentation DSL value from the settings file (docs/decisions.md#segmentation) into a
 // segment (segment_evaluator.hpp). Run once per segment when the settings are parsed.
 
 #include "core/decision/segment_evaluator.hpp"
@@ -13,8 +13,9 @@ namespace vwo::core::decision {
 /// (std::bad_alloc aside.)
 segment compile_segment(const nlohmann::ordered_json& dsl);
 
-/// The operand-string analysis of §5.2 step 3 (N SegmentUtil.preProcessOperandValue) followed by the
-/// operand side of step 4, for a `custom_variable` operand `operand` on variable `variable`.
+/// The operand-string analysis (Node's SegmentUtil.preProcessOperandValue) followed by the operand side
+/// of the numeric normalisation (both in docs/decisions.md#segment-operands), for a `custom_variable`
+/// operand `operand` on variable `variable`.
 /// Exposed for tests.
 segment_condition compile_condition(std::string variable, const nlohmann::ordered_json& operand);
 

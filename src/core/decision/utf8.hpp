@@ -1,8 +1,8 @@
 #pragma once
 
 // UTF-8 decoding for the places where the decision core must see a string the way JavaScript does
-// (as UTF-16 code units): Node's hash input (decision-apis.md Part B §3.1), toLowerCase and regex
-// in the segment DSL (§5.2).
+// (as UTF-16 code units): Node's hash input (docs/decisions.md#hash), toLowerCase and regex
+// in the segment DSL (docs/decisions.md#segment-operands).
 
 #include <cstddef>
 #include <cstdint>

@@ -12,7 +12,7 @@ namespace {
 
 // CampaignUtil.scaleVariationWeights: w_i / Σw * 100, or 100 / n when Σw is falsy. Σw is JavaScript's
 // `acc + variation.weight` from 0, which turns into string concatenation at the first string weight
-// (§6: 0 + "25" + "75" = "02575").
+// (in Node, 0 + "25" + "75" = "02575").
 std::vector<double> scaled_weights(const std::vector<const variation*>& candidates)
 {
     bool total_is_string = false;
@@ -49,13 +49,13 @@ whitelisting_result evaluate_whitelisting(const campaign_settings& settings, con
 {
     const bool with_uuid = use_visitor_uuid.value_or(c.is_user_list_enabled);
     whitelisting_result result;
-    // §4 step 3: `_vwoUserId` is the visitor UUID with isUserListEnabled, else the user id; it
-    // overrides a caller-supplied one. The UUID costs a SHA-1, so only when a segment needs it.
+    // Pipeline step 3 (docs/decisions.md): `_vwoUserId` is the visitor UUID with isUserListEnabled, else
+    // the user id; it overrides a caller-supplied one. The UUID costs a SHA-1, so only when a segment needs it.
     std::optional<std::string> uuid;
     segment_input input{targeting_variables, user_id};
     std::vector<const variation*> candidates;
     for (const variation& v : c.variations) {
-        // {} is skipped (never whitelisted); a missing or non-object segments fails (§6).
+        // {} is skipped (never whitelisted); a missing or non-object segments fails.
         if (v.segments.shape() != segment::form::tree) continue;
         if (with_uuid && !uuid) {
             uuid = settings.visitor_uuid(user_id);
@@ -67,7 +67,7 @@ whitelisting_result evaluate_whitelisting(const campaign_settings& settings, con
     result.candidates = candidates.size();
     if (candidates.empty()) return result;
     if (candidates.size() == 1) {
-        result.chosen = candidates.front(); // even with weight 0 (Obs WL_ZERO_WEIGHT_MATCH)
+        result.chosen = candidates.front(); // even with weight 0 (seen in Node: WL_ZERO_WEIGHT_MATCH)
         return result;
     }
     const std::vector<bucket_range> ranges = assign_ranges(scaled_weights(candidates));

@@ -1,6 +1,6 @@
 #pragma once
 
-// Whitelisting, a.k.a. forced variations (decision-apis.md Part B §6, N DecisionUtil
+// Whitelisting, a.k.a. forced variations (docs/decisions.md#whitelisting, Node's DecisionUtil
 // _checkForWhitelisting / _evaluateWhitelisting): each variation's segments against the
 // variation-targeting variables plus `_vwoUserId`, and re-bucketing among several matches.
 
@@ -22,8 +22,9 @@ struct whitelisting_result {
 };
 
 /// Requires campaign.is_forced_variation_enabled (the caller checks it: Node skips whitelisting
-/// entirely otherwise). `use_visitor_uuid` is the `_vwoUserId` choice (§4 step 3): by default the
-/// campaign's own isUserListEnabled; a group member is evaluated with the called campaign's (§7.2 step 1).
+/// entirely otherwise). `use_visitor_uuid` is the `_vwoUserId` choice (pipeline step 3): by default the
+/// campaign's own isUserListEnabled; a group member is evaluated with the called campaign's (group step 1;
+/// both steps as numbered in docs/decisions.md).
 /// Thread-safe: reads only immutable settings and the caller's inputs.
 whitelisting_result evaluate_whitelisting(const campaign_settings& settings, const campaign& c,
                                           std::string_view user_id, const attribute_map* targeting_variables,

@@ -1,6 +1,7 @@
 // Generates src/core/decision/js_case_tables.inc: the data JavaScript's String.prototype.toLowerCase
 // uses, as Node (V8 with full ICU) applies it. The segment DSL's lower() operand compares
-// toLowerCase() of both sides (decision-apis.md Part B §5.2), and an ASCII-only fold is not equivalent.
+// toLowerCase() of both sides (docs/decisions.md#segment-operands), and an ASCII-only fold is not
+// equivalent.
 //
 //   node tests/node_decisions/tools/gen_js_case_tables.js > src/core/decision/js_case_tables.inc
 //

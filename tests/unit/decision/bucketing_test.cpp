@@ -1,5 +1,5 @@
-// Bucketing (decision-apis.md Part B §3): the hash in both compatibility modes, the bucket formula,
-// multipliers, ranges and seed plans, with every vector of §3.1, §3.4-3.6.
+// Bucketing (docs/decisions.md#bucketing): the hash in both compatibility modes, the bucket formula,
+// multipliers, ranges and seed plans, with the values recorded from Node for each.
 
 #include "core/decision/bucketing.hpp"
 #include "core/decision/murmur3.hpp"
@@ -22,7 +22,8 @@ struct hash_vector {
     double variation; // bucket(hash, 10000)
 };
 
-// §3.1 table (Node's numbers, Obs), plus N-test comments (Lucian, Varun) and the §3.6 edge ids.
+// Node's numbers, recorded from vwo-node-sdk 1.73.0 (docs/decisions.md#hash), plus the values in the
+// comments of Node's own tests (Lucian, Varun) and two ids that overflow (docs/decisions.md#traffic-scaled-overflow).
 const hash_vector node_vectors[] = {
     {"Ashley", 2141232222u, 50, 4986},
     {"Bob", 2033809345u, 48, 4736},
@@ -84,7 +85,7 @@ TEST_CASE("Standard mode hashes UTF-8 bytes: equal to Node for ASCII, different 
         INFO("seed " << v.text);
         if (ascii) CHECK(hash_text(text, bucketing_compat::standard) == v.hash);
     }
-    // §3.1: "Hashing UTF-8 instead gives different values for non-ASCII input".
+    // Hashing UTF-8 instead gives different values for non-ASCII input (docs/decisions.md#hash).
     CHECK(hash_text("Jos\xC3\xA9", bucketing_compat::standard) == 3691523483u);
     CHECK(hash_text("\xE7\x94\xA8\xE6\x88\xB7" "42", bucketing_compat::standard) == 3912908981u);
     CHECK(hash_text("\xF0\x9F\x98\x80", bucketing_compat::standard) == 1219209405u);
@@ -103,11 +104,11 @@ TEST_CASE("Node mode: Latin-1 letters hash as their single byte, invalid UTF-8 a
 
 TEST_CASE("Bucket formula: Node's order, traffic multiplier with two divisions", "[decision][bucketing]")
 {
-    // §3.1 Sarah: 163, and 326 at percentTraffic 50.
+    // Sarah: 163, and 326 at percentTraffic 50 (Node's numbers).
     CHECK(bucket_value(69650962u, max_traffic_value, traffic_multiplier(50)) == 326);
-    // N-test: Varun → 9433 at 50 %.
+    // A comment in Node's own tests: Varun → 9433 at 50 %.
     CHECK(bucket_value(2025462540u, max_traffic_value, traffic_multiplier(50)) == 9433);
-    // §3.5 multiplier values: 10000/pt/100, not 100/pt.
+    // Multiplier values: 10000/pt/100, not 100/pt (docs/decisions.md#seed-strings-and-multiplier).
     CHECK(traffic_multiplier(30) == 3.333333333333333);
     CHECK(100.0 / 30 == 3.3333333333333335);
     CHECK(traffic_multiplier(30) != 100.0 / 30);

@@ -1,4 +1,4 @@
-// The immutable campaign model (decision-apis.md Part B §13) and its validation messages.
+// The immutable campaign model (docs/decisions.md#settings-file-fields-the-decisions-read) and its validation messages.
 
 #include "core/decision/campaign_settings.hpp"
 
@@ -244,7 +244,7 @@ TEST_CASE("Node-accepted oddities that are kept", "[decision][settings]")
     const campaign& c = result.value->campaigns()[0];
     CHECK(c.segments.shape() == segment::form::not_object);
     CHECK(c.goals.empty());
-    // "abc" poisons every later range (§3.4, NaN total).
+    // "abc" poisons every later range (NaN total, docs/decisions.md#variation-ranges).
     CHECK(c.variations[0].range.start == -1);
     CHECK_FALSE(c.variations[1].range.contains(5000));
     CHECK_FALSE(c.variations[2].range.contains(9000));

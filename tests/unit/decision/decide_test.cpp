@@ -1,5 +1,6 @@
-// The decision pipeline for one campaign (decision-apis.md Part B §4, §6, §9), with hand-checked
-// bucket values (§3.1 table: Ashley 50/4986, 101_Ashley 8/706, 101_123456_Ashley → 9352).
+// The decision pipeline for one campaign (docs/decisions.md#the-pipeline-for-one-campaign), with hand-checked
+// bucket values (Node's numbers, docs/decisions.md#hash: Ashley 50/4986, 101_Ashley 8/706, 101_123456_Ashley →
+// 9352).
 
 #include "core/decision/api_gate.hpp"
 #include "core/decision/decide.hpp"
@@ -44,7 +45,7 @@ decision_result run(const campaign_settings& s, std::string_view user, const att
     return decide(s, s.campaigns()[0], decision_input{user, custom, targeting, compat});
 }
 
-// Storage as a map of campaign key → variation name; usable only when the name exists (§8.1).
+// Storage as a map of campaign key → variation name; usable only when the name exists (docs/decisions.md#contract).
 // Thread-safety: none needed, one test thread.
 class map_storage final : public storage_probe {
 public:
@@ -178,7 +179,7 @@ TEST_CASE("Whitelisting: bypasses traffic and pre-segmentation, skips {}, re-buc
     ])");
     const auto s = settings_with(c);
     const attribute_map gold{{"tier", std::string("gold")}};
-    // One candidate: taken even with weight 0 (Obs WL_ZERO_WEIGHT_MATCH).
+    // One candidate: taken even with weight 0 (seen in Node: WL_ZERO_WEIGHT_MATCH).
     auto d = run(*s, "Carol", nullptr, &gold);
     CHECK(d.status == decision_status::whitelisted);
     CHECK(d.chosen->name == "Control");
@@ -261,8 +262,8 @@ TEST_CASE("Feature rollout and feature test: enabled flag and variables", "[deci
     CHECK(v.status == variable_status::found_in_control);
     CHECK(v.value == variable_value(std::string("red")));
 
-    // String ids: Node finds no control (strict id === 1) and throws → null (FT_STRING_IDS); Part A
-    // fix: the string id "1" names the control.
+    // String ids: Node finds no control (strict id === 1) and throws → null (FT_STRING_IDS); our
+    // fix: the string id "1" names the control (docs/decisions.md#feature-variables).
     test["variations"][0]["id"] = "1";
     s = settings_with(test);
     forced.chosen = &s->campaigns()[0].variations[2];

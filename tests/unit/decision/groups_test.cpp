@@ -1,5 +1,5 @@
-// Mutually exclusive groups (decision-apis.md Part B §7, §15 #4/#5): the random algorithm's ranges and
-// the Part A extension of the last one, the advanced algorithm (priority, unnormalised weights), member
+// Mutually exclusive groups (docs/decisions.md#mutually-exclusive-groups): the random algorithm's ranges
+// and our extension of the last one, the advanced algorithm (priority, unnormalised weights), member
 // resolution, eligibility of paused members, and other members' whitelisting and storage claims.
 // Group buckets hand-checked with Node's BucketingService.calculateBucketValue: "2_Ashley" 1671,
 // "2_Bob" 5065, "2_user-0" 8322, "2_user-100" 9991 (above the n = 3 ranges, which end at 9900).
@@ -68,7 +68,7 @@ group_decision run_group(const campaign_settings& s, std::string_view key, std::
     return evaluate_group(s, s.groups()[*c.group_index], c, input);
 }
 
-// Storage as a map of campaign key → variation name; usable only when the name exists (§8.1).
+// Storage as a map of campaign key → variation name; usable only when the name exists (docs/decisions.md#contract).
 // Thread-safety: none needed, one test thread.
 class map_storage final : public storage_probe {
 public:
@@ -115,7 +115,7 @@ TEST_CASE("Random algorithm ranges for n 2 to 8: Node's floor(100/n) steps with 
                 CHECK(r.end == static_cast<double>(i + 1) * e.step);
             } else {
                 CHECK(static_cast<double>(i + 1) * e.step == e.node_end);
-                CHECK(r.end == 10000); // the Part A fix
+                CHECK(r.end == 10000); // our fix
             }
         }
     }

@@ -1,4 +1,4 @@
-// The segmentation DSL (decision-apis.md Part B §5). Expected values were printed by running
+// The segmentation DSL (docs/decisions.md#segmentation). Expected values were printed by running
 // vwo-node-sdk 1.73.0's own lib/core/SegmentEvaluator.js on the same trees and variables.
 
 #include "core/decision/segment_parser.hpp"
