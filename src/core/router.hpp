@@ -1,6 +1,6 @@
 #pragma once
 
-// Which request carries an event (docs/protocol.md, "Which request carries an event"): the batch
+// Which request carries an event (docs/protocol.md#which-request-a-push-becomes): the batch
 // queue when the client batches, else the event architecture when the account has it, else the
 // legacy GET (or one batch-events POST for several events of one call). Pure: no I/O, no clock.
 
@@ -22,7 +22,7 @@ struct tracked_event {
     std::variant<impression, goal_event> what;
     visitor_info visitor;
     /// track, legacy: more than one campaign was considered, so the goal goes out as one batch-events
-    /// POST even if a single campaign converted (docs/decisions.md, "track"); otherwise one GET track-goal.
+    /// POST even if a single campaign converted (docs/decisions.md#what-track-sends); otherwise one GET track-goal.
     bool legacy_batch = false;
 
     /// Events this counts as: one per impression, one per converted campaign of a goal.

@@ -1,7 +1,7 @@
 #pragma once
 
 // What the promise face of an API hands its one algorithm as the completion handler
-// (docs/async-model.md, "Three faces, one algorithm").
+// (docs/async-model.md#implementation-shape-three-faces-one-algorithm).
 
 #include <future>
 #include <utility>

@@ -1,6 +1,6 @@
 #pragma once
 
-// Batch mode's queue (docs/protocol.md, "Batch events"): events wait here, rendered straight into the
+// Batch mode's queue (docs/protocol.md#batch-mode-batch_events): events wait here, rendered straight into the
 // next batch-events body, until events_per_request of them are queued, request_time_interval has passed
 // since the first, or flush_events() / opt-out / shutdown asks for them.
 

@@ -2,7 +2,7 @@
 
 // How the engine calls a user's completion handler: contained, so that what the handler throws is
 // caught and logged instead of ending the thread that runs it or unwinding into the SDK
-// (docs/async-model.md, "A handler that throws").
+// (docs/async-model.md#a-completion-handler-that-throws).
 
 #include "engine/logger.hpp"
 

@@ -46,7 +46,7 @@ struct push_op {
     /// Events this op counts as (queue bounds, stats, per-key results): one per dimension, one per
     /// impression, one per campaign of a goal.
     std::uint32_t event_count() const noexcept;
-    /// What event `i` counts against max_queue_bytes (docs/configuration.md, "Queue bounds").
+    /// What event `i` counts against max_queue_bytes (docs/configuration.md#client_options).
     std::uint32_t event_bytes(std::uint32_t i) const;
 };
 

@@ -153,8 +153,8 @@ enum class named_exception {
 const char* name_of(named_exception e)
 {
     switch (e) {
-    case named_exception::control_by_string_id: return "Part A fix of B 15#7: feature-test control found by string id \"1\"";
-    case named_exception::meg_random_gap: return "Part A fix of B 15#4: MEG random-algorithm gap given to the last member";
+    case named_exception::control_by_string_id: return "deliberate difference from Node: feature-test control found by string id \"1\"";
+    case named_exception::meg_random_gap: return "deliberate difference from Node: MEG random-algorithm gap given to the last member";
     case named_exception::none: break;
     }
     return "";
