@@ -11,14 +11,11 @@ using namespace vwo::test;
 using vwo::tools::local_collector;
 using vwo::tools::scripted_response;
 
-TEST_CASE("one keep-alive connection carries many pushes", "[delivery][keepalive]")
+TEST_CASE_METHOD(collector_fixture, "one keep-alive connection carries many pushes", "[delivery][keepalive]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.return_promise_for.push = true;
     opts.max_connections = 1;
-    auto client = vwo::launch(opts);
+    launch();
     std::vector<std::future<bool>> results;
     for (int i = 0; i < 50; ++i)
         results.push_back(client.push("n", std::to_string(i), "user-" + std::to_string(i)).to_future());
@@ -32,25 +29,21 @@ TEST_CASE("one keep-alive connection carries many pushes", "[delivery][keepalive
     CHECK(client.stats().delivered == 50);
 }
 
-TEST_CASE("sequential pushes reuse one connection even with a pool of two", "[delivery][keepalive]")
+TEST_CASE_METHOD(collector_fixture, "sequential pushes reuse one connection even with a pool of two",
+                 "[delivery][keepalive]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.return_promise_for.push = true;
-    auto client = vwo::launch(opts);
+    launch();
     for (int i = 0; i < 10; ++i)
         REQUIRE(client.push("n", std::to_string(i), "u").get());
     CHECK(collector.connections_accepted() == 1);
 }
 
-TEST_CASE("a connection the server closed while idle is reopened without loss or retry", "[delivery][keepalive]")
+TEST_CASE_METHOD(collector_fixture, "a connection the server closed while idle is reopened without loss or retry",
+                 "[delivery][keepalive]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.return_promise_for.push = true;
-    auto client = vwo::launch(opts);
+    launch();
     REQUIRE(client.push("k", "1", "u").get());
     collector.close_idle_connections();
     REQUIRE(client.push("k", "2", "u").get());
@@ -61,14 +54,12 @@ TEST_CASE("a connection the server closed while idle is reopened without loss or
     CHECK(client.stats().delivered == 3);
 }
 
-TEST_CASE("promise mode: true on 200, false at once on 400, false after retries on 503", "[delivery][promise]")
+TEST_CASE_METHOD(collector_fixture, "promise mode: true on 200, false at once on 400, false after retries on 503",
+                 "[delivery][promise]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.return_promise_for.push = true;
     opts.retry.max_retries = 2;
-    auto client = vwo::launch(opts);
+    launch();
 
     SECTION("200")
     {
@@ -130,11 +121,9 @@ TEST_CASE("promise mode: true on 200, false at once on 400, false after retries 
     CHECK(accounting_holds(client.stats()));
 }
 
-TEST_CASE("push_result tells per key what happened", "[delivery][promise]")
+TEST_CASE_METHOD(collector_fixture, "push_result tells per key what happened", "[delivery][promise]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto client = vwo::launch(options_for(collector, logs));
+    launch();
     auto f = client.async_push({{"a", "1"}, {"b", "2"}}, "u",
                                boost::asio::use_future([](boost::system::error_code ec, vwo::push_result r) {
                                    return std::make_pair(ec, r);

@@ -23,40 +23,6 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-struct outcome {
-    boost::system::error_code ec;
-    vwo::push_result result;
-};
-
-auto to_outcome()
-{
-    return boost::asio::use_future(
-        [](boost::system::error_code ec, vwo::push_result r) { return outcome{ec, std::move(r)}; });
-}
-
-std::future<outcome> push_one(vwo::client& c, std::string key = "k", std::string value = "v", std::string user = "u")
-{
-    return c.async_push(key, value, user, to_outcome());
-}
-
-
-// The same test-sized options as options_for(), aimed at any endpoint.
-vwo::client_options options_at(const std::string& endpoint, log_capture& logs)
-{
-    vwo::client_options o;
-    o.settings_file = settings_json();
-    o.endpoint = endpoint;
-    o.logging.logger = logs.callback();
-    o.logging.level = vwo::log_level::debug;
-    o.retry.base_delay = 5ms;
-    o.retry.max_delay = 20ms;
-    o.retry.max_retries = 2;
-    o.retry.max_elapsed_time = std::chrono::milliseconds(0); // the count alone
-    o.timeouts.request = 3s;
-    o.shutdown_timeout = 3s;
-    return o;
-}
-
 scripted_response status(unsigned code)
 {
     scripted_response r;
@@ -120,14 +86,13 @@ TEST_CASE("R6 connection refused is retried then fails with retries_exhausted", 
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 a connection reset after the request is retried on a new connection", "[faults][reset]")
+TEST_CASE_METHOD(collector_fixture, "R6 a connection reset after the request is retried on a new connection",
+                 "[faults][reset]")
 {
-    local_collector collector;
     scripted_response reset;
     reset.reset_connection = true;
     collector.push_responses({reset});
-    log_capture logs;
-    auto client = vwo::launch(options_for(collector, logs));
+    launch();
 
     auto f = push_one(client, "k", "v", "u");
     REQUIRE(ready_within(f));
@@ -149,10 +114,9 @@ TEST_CASE("R6 a connection reset after the request is retried on a new connectio
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 EOF in the middle of a response is retried and never counts as success", "[faults][eof]")
+TEST_CASE_METHOD(collector_fixture, "R6 EOF in the middle of a response is retried and never counts as success",
+                 "[faults][eof]")
 {
-    local_collector collector;
-    log_capture logs;
     scripted_response cut;
     SECTION("cut inside the status line")
     {
@@ -164,7 +128,7 @@ TEST_CASE("R6 EOF in the middle of a response is retried and never counts as suc
         cut.truncate_after_bytes = 300; // headers are ~120 bytes: the status line and headers arrive, the body does not
     }
     collector.push_responses({cut});
-    auto client = vwo::launch(options_for(collector, logs));
+    launch();
 
     auto f = push_one(client);
     REQUIRE(ready_within(f));
@@ -180,16 +144,14 @@ TEST_CASE("R6 EOF in the middle of a response is retried and never counts as suc
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 EOF mid-response on every attempt fails with retries_exhausted", "[faults][eof]")
+TEST_CASE_METHOD(collector_fixture, "R6 EOF mid-response on every attempt fails with retries_exhausted",
+                 "[faults][eof]")
 {
-    local_collector collector;
     scripted_response cut;
     cut.truncate_after_bytes = 20;
     collector.set_default_response(cut);
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.return_promise_for.push = true;
-    auto client = vwo::launch(opts);
+    launch();
 
     auto f = client.push("k", "v", "u").to_future();
     REQUIRE(ready_within(f));
@@ -203,17 +165,15 @@ TEST_CASE("R6 EOF mid-response on every attempt fails with retries_exhausted", "
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 a black hole times out every attempt at the request deadline", "[faults][blackhole]")
+TEST_CASE_METHOD(collector_fixture, "R6 a black hole times out every attempt at the request deadline",
+                 "[faults][blackhole]")
 {
-    local_collector collector;
     scripted_response silent;
     silent.never_answer = true;
     collector.set_default_response(silent);
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.timeouts.request = 300ms;
     opts.retry.max_retries = 2;
-    auto client = vwo::launch(opts);
+    launch();
 
     const auto start = steady::now();
     auto f = push_one(client);
@@ -236,17 +196,15 @@ TEST_CASE("R6 a black hole times out every attempt at the request deadline", "[f
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 a black hole with no retries reports the timeout at the deadline", "[faults][blackhole]")
+TEST_CASE_METHOD(collector_fixture, "R6 a black hole with no retries reports the timeout at the deadline",
+                 "[faults][blackhole]")
 {
-    local_collector collector;
     scripted_response silent;
     silent.never_answer = true;
     collector.set_default_response(silent);
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.timeouts.request = 300ms;
     opts.retry.max_retries = 0;
-    auto client = vwo::launch(opts);
+    launch();
 
     const auto start = steady::now();
     auto f = push_one(client);
@@ -265,16 +223,14 @@ TEST_CASE("R6 a black hole with no retries reports the timeout at the deadline",
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 a slow server answering within the request deadline succeeds without retry", "[faults][slow]")
+TEST_CASE_METHOD(collector_fixture, "R6 a slow server answering within the request deadline succeeds without retry",
+                 "[faults][slow]")
 {
-    local_collector collector;
     scripted_response slow;
     slow.delay = 600ms;
     collector.set_default_response(slow);
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.timeouts.request = 3s;
-    auto client = vwo::launch(opts);
+    launch();
 
     const auto start = steady::now();
     auto f = push_one(client);
@@ -292,14 +248,13 @@ TEST_CASE("R6 a slow server answering within the request deadline succeeds witho
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 5xx 408 and 429 are retried with the same event identity", "[faults][retryable]")
+TEST_CASE_METHOD(collector_fixture, "R6 5xx 408 and 429 are retried with the same event identity",
+                 "[faults][retryable]")
 {
     const unsigned code = GENERATE(500u, 502u, 503u, 504u, 408u, 429u);
     INFO("status " << code);
-    local_collector collector;
     collector.push_responses({status(code)});
-    log_capture logs;
-    auto client = vwo::launch(options_for(collector, logs));
+    launch();
 
     auto f = push_one(client, "plan", "gold", "user-7");
     REQUIRE(ready_within(f));
@@ -318,16 +273,14 @@ TEST_CASE("R6 5xx 408 and 429 are retried with the same event identity", "[fault
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 a retryable status that persists fails with retries_exhausted", "[faults][retryable]")
+TEST_CASE_METHOD(collector_fixture, "R6 a retryable status that persists fails with retries_exhausted",
+                 "[faults][retryable]")
 {
     const unsigned code = GENERATE(500u, 429u, 408u);
     INFO("status " << code);
-    local_collector collector;
     collector.set_default_response(status(code));
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.retry.max_retries = 3;
-    auto client = vwo::launch(opts);
+    launch();
 
     auto f = push_one(client);
     REQUIRE(ready_within(f));
@@ -344,16 +297,14 @@ TEST_CASE("R6 a retryable status that persists fails with retries_exhausted", "[
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 Retry-After in delta seconds on 429 and 503 delays the retry", "[faults][retry-after]")
+TEST_CASE_METHOD(collector_fixture, "R6 Retry-After in delta seconds on 429 and 503 delays the retry",
+                 "[faults][retry-after]")
 {
     const unsigned code = GENERATE(429u, 503u);
     INFO("status " << code);
-    local_collector collector;
     collector.push_responses({status_with_retry_after(code, "1")});
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.retry.max_retries = 1; // without Retry-After the retry would come within 5 ms
-    auto client = vwo::launch(opts);
+    launch();
 
     const auto start = steady::now();
     auto f = push_one(client);
@@ -373,20 +324,18 @@ TEST_CASE("R6 Retry-After in delta seconds on 429 and 503 delays the retry", "[f
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 Retry-After as an HTTP-date delays the retry until that date", "[faults][retry-after]")
+TEST_CASE_METHOD(collector_fixture, "R6 Retry-After as an HTTP-date delays the retry until that date",
+                 "[faults][retry-after]")
 {
     const unsigned code = GENERATE(429u, 503u);
     INFO("status " << code);
-    local_collector collector;
     // Two whole seconds after the next full second: the retry may not come before `when`.
     const auto start = steady::now(); // before `now`: launch time must not shrink the measured wait
     const auto now = std::chrono::system_clock::now();
     const auto when = std::chrono::ceil<std::chrono::seconds>(now) + 2s;
     collector.push_responses({status_with_retry_after(code, imf_fixdate(when))});
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.retry.max_retries = 1;
-    auto client = vwo::launch(opts);
+    launch();
 
     auto f = push_one(client);
     REQUIRE(ready_within(f));
@@ -406,18 +355,16 @@ TEST_CASE("R6 Retry-After as an HTTP-date delays the retry until that date", "[f
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 a huge Retry-After is clamped to retry.max_retry_after", "[faults][retry-after]")
+TEST_CASE_METHOD(collector_fixture, "R6 a huge Retry-After is clamped to retry.max_retry_after",
+                 "[faults][retry-after]")
 {
     const std::string value =
         GENERATE(std::string("3600"), imf_fixdate(std::chrono::system_clock::now() + std::chrono::hours(24)));
     INFO("Retry-After: " << value);
-    local_collector collector;
     collector.push_responses({status_with_retry_after(503, value)});
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.retry.max_retries = 1;
     opts.retry.max_retry_after = 200ms;
-    auto client = vwo::launch(opts);
+    launch();
 
     const auto start = steady::now();
     auto f = push_one(client);
@@ -434,14 +381,12 @@ TEST_CASE("R6 a huge Retry-After is clamped to retry.max_retry_after", "[faults]
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 400 and 404 fail at once with one request", "[faults][rejected]")
+TEST_CASE_METHOD(collector_fixture, "R6 400 and 404 fail at once with one request", "[faults][rejected]")
 {
     const unsigned code = GENERATE(400u, 404u, 410u, 422u);
     INFO("status " << code);
-    local_collector collector;
     collector.set_default_response(status(code));
-    log_capture logs;
-    auto client = vwo::launch(options_for(collector, logs));
+    launch();
 
     auto f = push_one(client);
     REQUIRE(ready_within(f));
@@ -460,16 +405,14 @@ TEST_CASE("R6 400 and 404 fail at once with one request", "[faults][rejected]")
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 401 and 403 fail at once and are logged as an SDK key problem", "[faults][rejected]")
+TEST_CASE_METHOD(collector_fixture, "R6 401 and 403 fail at once and are logged as an SDK key problem",
+                 "[faults][rejected]")
 {
     const unsigned code = GENERATE(401u, 403u);
     INFO("status " << code);
-    local_collector collector;
     collector.set_default_response(status(code));
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.return_promise_for.push = true;
-    auto client = vwo::launch(opts);
+    launch();
 
     auto f = push_one(client);
     REQUIRE(ready_within(f));
@@ -488,15 +431,14 @@ TEST_CASE("R6 401 and 403 fail at once and are logged as an SDK key problem", "[
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 413 on a 4-event batch splits it into two halves that are delivered", "[faults][413]")
+TEST_CASE_METHOD(collector_fixture, "R6 413 on a 4-event batch splits it into two halves that are delivered",
+                 "[faults][413]")
 {
-    local_collector collector;
     collector.push_responses({status(413)});
-    log_capture logs;
-    auto client = vwo::launch(options_for(collector, logs));
+    launch();
 
     const std::vector<std::pair<std::string, std::string>> dims{{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}};
-    auto f = client.async_push(dims, "user-413", to_outcome());
+    auto f = client.async_push(dims, "user-413", push_outcome_future());
     REQUIRE(ready_within(f));
     const auto [ec, result] = f.get();
     CHECK_FALSE(ec);
@@ -525,15 +467,14 @@ TEST_CASE("R6 413 on a 4-event batch splits it into two halves that are delivere
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 413 for every request splits down to single events that then fail", "[faults][413]")
+TEST_CASE_METHOD(collector_fixture, "R6 413 for every request splits down to single events that then fail",
+                 "[faults][413]")
 {
-    local_collector collector;
     collector.set_default_response(status(413));
-    log_capture logs;
-    auto client = vwo::launch(options_for(collector, logs));
+    launch();
 
     const std::vector<std::pair<std::string, std::string>> dims{{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}};
-    auto f = client.async_push(dims, "user-413", to_outcome());
+    auto f = client.async_push(dims, "user-413", push_outcome_future());
     REQUIRE(ready_within(f));
     const auto [ec, result] = f.get();
     CHECK(ec == vwo::errc::payload_too_large);
@@ -549,12 +490,10 @@ TEST_CASE("R6 413 for every request splits down to single events that then fail"
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 413 for a single event fails with payload_too_large", "[faults][413]")
+TEST_CASE_METHOD(collector_fixture, "R6 413 for a single event fails with payload_too_large", "[faults][413]")
 {
-    local_collector collector;
     collector.set_default_response(status(413));
-    log_capture logs;
-    auto client = vwo::launch(options_for(collector, logs));
+    launch();
 
     auto f = push_one(client);
     REQUIRE(ready_within(f));
@@ -604,10 +543,8 @@ TEST_CASE("R6 a stale keep-alive connection after a collector restart is reopene
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R6 a 2xx with a huge or odd body is a success", "[faults][body]")
+TEST_CASE_METHOD(collector_fixture, "R6 a 2xx with a huge or odd body is a success", "[faults][body]")
 {
-    local_collector collector;
-    log_capture logs;
     scripted_response answer;
     SECTION("2 MiB body")
     {
@@ -637,7 +574,7 @@ TEST_CASE("R6 a 2xx with a huge or odd body is a success", "[faults][body]")
         answer.headers.emplace_back("Transfer-Encoding", "chunked");
     }
     collector.push_responses({answer});
-    auto client = vwo::launch(options_for(collector, logs));
+    launch();
 
     auto f = push_one(client, "k", "1", "u");
     REQUIRE(ready_within(f));

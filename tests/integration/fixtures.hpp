@@ -75,13 +75,13 @@ private:
     std::vector<std::pair<vwo::log_level, std::string>> lines_;
 };
 
-/// Options aimed at `collector` with test-sized retry delays and deadlines.
-inline vwo::client_options options_for(const vwo::tools::local_collector& collector, log_capture& logs,
-                                       std::string settings = settings_json())
+/// Options aimed at `endpoint` with test-sized retry delays and deadlines (also for endpoints that are
+/// not a local_collector: a refused port, a proxy, a raw server).
+inline vwo::client_options options_at(std::string endpoint, log_capture& logs, std::string settings = settings_json())
 {
     vwo::client_options o;
     o.settings_file = std::move(settings);
-    o.endpoint = collector.endpoint();
+    o.endpoint = std::move(endpoint);
     o.logging.logger = logs.callback();
     o.logging.level = vwo::log_level::debug;
     o.retry.base_delay = std::chrono::milliseconds(5);
@@ -94,6 +94,58 @@ inline vwo::client_options options_for(const vwo::tools::local_collector& collec
     // divert requests meant for 127.0.0.1 (the proxy tests opt back in explicitly).
     o.proxy.use_environment = false;
     return o;
+}
+
+/// Options aimed at `collector` with test-sized retry delays and deadlines.
+inline vwo::client_options options_for(const vwo::tools::local_collector& collector, log_capture& logs,
+                                       std::string settings = settings_json())
+{
+    return options_at(collector.endpoint(), logs, std::move(settings));
+}
+
+/// The set-up most integration tests open with: a collector on 127.0.0.1, a log capture, and
+/// options_for() them. Script `collector`, adjust `opts`, then launch(). For TEST_CASE_METHOD or
+/// as a base of a file's own fixture. The members are declared so that `client` is destroyed (and
+/// shut down) before the logs and the collector it uses, as in the set-up this replaces.
+struct collector_fixture {
+    explicit collector_fixture(std::string settings = settings_json())
+        : opts(options_for(collector, logs, std::move(settings)))
+    {
+    }
+    collector_fixture(const collector_fixture&) = delete;
+    collector_fixture& operator=(const collector_fixture&) = delete;
+
+    /// Launches `client` with `opts` (throws what vwo::launch throws).
+    vwo::client& launch()
+    {
+        client = vwo::launch(opts);
+        return client;
+    }
+
+    vwo::tools::local_collector collector;
+    log_capture logs;
+    vwo::client_options opts;
+    vwo::client client;
+};
+
+/// What an async_push completed with.
+struct push_outcome {
+    boost::system::error_code ec;
+    vwo::push_result result;
+};
+
+/// A use_future token for async_push that keeps both the error and the push_result.
+inline auto push_outcome_future()
+{
+    return boost::asio::use_future(
+        [](boost::system::error_code ec, vwo::push_result r) { return push_outcome{ec, std::move(r)}; });
+}
+
+/// One async_push of a single dimension, as a future of its outcome.
+inline std::future<push_outcome> push_one(vwo::client& c, std::string key = "k", std::string value = "v",
+                                          std::string user = "u")
+{
+    return c.async_push(key, value, user, push_outcome_future());
 }
 
 /// A TLS collector configuration serving `cert` / `key`.

@@ -33,21 +33,13 @@ std::future<push_outcome> async_push_outcome(vwo::client& client, const std::str
     return f;
 }
 
+// options_at() with one retry, a 2 s request deadline and one connection.
 vwo::client_options hostile_options(const raw_http_server& server, log_capture& logs)
 {
-    vwo::client_options o;
-    o.settings_file = vwo::test::settings_json();
-    o.endpoint = server.endpoint();
-    o.logging.logger = logs.callback();
-    o.logging.level = vwo::log_level::debug;
-    o.retry.base_delay = 5ms;
-    o.retry.max_delay = 20ms;
+    auto o = vwo::test::options_at(server.endpoint(), logs);
     o.retry.max_retries = 1;
-    o.retry.max_elapsed_time = std::chrono::milliseconds(0); // the count alone
     o.timeouts.request = 2s;
-    o.shutdown_timeout = 3s;
     o.max_connections = 1;
-    o.proxy.use_environment = false;
     return o;
 }
 

@@ -51,15 +51,14 @@ std::pair<std::uint64_t, std::uint64_t> occurrences(const log_capture& logs, vwo
 
 } // namespace
 
-TEST_CASE("R13 every request attempt's latency is recorded; a 40 ms answer is never counted faster",
-          "[observability][latency]")
+TEST_CASE_METHOD(collector_fixture,
+                 "R13 every request attempt's latency is recorded; a 40 ms answer is never counted faster",
+                 "[observability][latency]")
 {
-    local_collector collector;
     scripted_response slow;
     slow.delay = 40ms;
     collector.set_default_response(slow);
-    log_capture logs;
-    auto client = vwo::launch(options_for(collector, logs));
+    launch();
 
     auto futures = push_many(client, 4);
     for (auto& f : futures) {
@@ -86,9 +85,7 @@ TEST_CASE("R13 every request attempt's latency is recorded; a 40 ms answer is ne
 TEST_CASE("R13 request latency counts failed attempts too (connection refused)", "[observability][latency]")
 {
     log_capture logs;
-    local_collector collector; // only for options_for; the endpoint is replaced below
-    auto opts = options_for(collector, logs);
-    opts.endpoint = "http://127.0.0.1:" + std::to_string(free_port());
+    auto opts = options_at("http://127.0.0.1:" + std::to_string(free_port()), logs);
     opts.retry.max_retries = 1;
     auto client = vwo::launch(opts);
 
@@ -101,17 +98,15 @@ TEST_CASE("R13 request latency counts failed attempts too (connection refused)",
     CHECK(s.request_latency.count == 2);
 }
 
-TEST_CASE("R13 an outage is one log line per cause and a count of repeats, not a line per attempt",
-          "[observability][logging]")
+TEST_CASE_METHOD(collector_fixture,
+                 "R13 an outage is one log line per cause and a count of repeats, not a line per attempt",
+                 "[observability][logging]")
 {
-    local_collector collector;
     scripted_response unavailable;
     unavailable.status = 503;
     collector.set_default_response(unavailable);
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.retry.max_retries = 3;
-    auto client = vwo::launch(opts);
+    launch();
 
     constexpr int events = 10;
     auto futures = push_many(client, events);

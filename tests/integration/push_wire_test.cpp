@@ -31,13 +31,10 @@ std::vector<std::string> query_names(const recorded_request& r)
 
 } // namespace
 
-TEST_CASE("single key push is one GET /server-side/push with Node's parameters", "[wire]")
+TEST_CASE_METHOD(collector_fixture, "single key push is one GET /server-side/push with Node's parameters", "[wire]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.return_promise_for.push = true;
-    auto client = vwo::launch(opts);
+    launch();
 
     auto result = client.push("browser", "chrome", "user-1");
     REQUIRE(result.is_future());
@@ -68,13 +65,10 @@ TEST_CASE("single key push is one GET /server-side/push with Node's parameters",
     CHECK(client.stats().delivered == 1);
 }
 
-TEST_CASE("special characters survive as exact JSON strings, '+' included", "[wire]")
+TEST_CASE_METHOD(collector_fixture, "special characters survive as exact JSON strings, '+' included", "[wire]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.return_promise_for.all = true;
-    auto client = vwo::launch(opts);
+    launch();
 
     REQUIRE(client.push("a b&c=d", "x/y \"z\" \xC3\xBC+%", "user 1").get());
     REQUIRE(collector.request_count() == 1);
@@ -89,13 +83,11 @@ TEST_CASE("special characters survive as exact JSON strings, '+' included", "[wi
     CHECK(r.query_value("u") == std::optional<std::string>("67DBAFBF600B5C5F99DCD5CBBE8C0555"));
 }
 
-TEST_CASE("a 3-key map is one POST batch-events with one eT:3 event per key in order", "[wire]")
+TEST_CASE_METHOD(collector_fixture, "a 3-key map is one POST batch-events with one eT:3 event per key in order",
+                 "[wire]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.return_promise_for.push = true;
-    auto client = vwo::launch(opts);
+    launch();
 
     std::vector<std::pair<std::string, std::string>> dims{{"browser", "chrome"}, {"price", "20"}, {"plan", "gold"}};
     REQUIRE(client.push(dims, "user-1").get());
@@ -228,13 +220,10 @@ TEST_CASE("batch mode queues events and flushes by size, by flush_events and at 
     CHECK(json_of(flushes[0].second)["ev"].size() == 3);
 }
 
-TEST_CASE("batch mode flushes on its timer", "[wire][batch]")
+TEST_CASE_METHOD(collector_fixture, "batch mode flushes on its timer", "[wire][batch]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.batch_events = vwo::batch_events_options{100, std::chrono::seconds(1), {}};
-    auto client = vwo::launch(opts);
+    launch();
     const auto start = std::chrono::steady_clock::now();
     REQUIRE(client.push("k", "v", "u").get());
     REQUIRE(collector.wait_for_requests(1, test_deadline));
@@ -242,14 +231,11 @@ TEST_CASE("batch mode flushes on its timer", "[wire][batch]")
     CHECK(json_of(collector.requests().front().body)["ev"].size() == 1);
 }
 
-TEST_CASE("development mode validates and logs but sends nothing", "[wire]")
+TEST_CASE_METHOD(collector_fixture, "development mode validates and logs but sends nothing", "[wire]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.development_mode = true;
     opts.return_promise_for.push = true;
-    auto client = vwo::launch(opts);
+    launch();
     CHECK(client.push("k", "v", "u").get());
     CHECK_FALSE(client.push("", "v", "u").get());
     auto r = client.async_push("k", "v", "u", boost::asio::use_future);
@@ -260,11 +246,9 @@ TEST_CASE("development mode validates and logs but sends nothing", "[wire]")
     CHECK(logs.contains(vwo::log_level::info, "development mode"));
 }
 
-TEST_CASE("after set_opt_out nothing is sent and push returns false", "[wire]")
+TEST_CASE_METHOD(collector_fixture, "after set_opt_out nothing is sent and push returns false", "[wire]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto client = vwo::launch(options_for(collector, logs));
+    launch();
     client.set_opt_out();
     CHECK_FALSE(client.push("k", "v", "u").get());
     auto r = client.async_push("k", "v", "u", boost::asio::use_future);
@@ -275,13 +259,10 @@ TEST_CASE("after set_opt_out nothing is sent and push returns false", "[wire]")
     CHECK(client.stats().rejected_opted_out == 2);
 }
 
-TEST_CASE("set_opt_out flushes queued batch events first, then refuses", "[wire][batch]")
+TEST_CASE_METHOD(collector_fixture, "set_opt_out flushes queued batch events first, then refuses", "[wire][batch]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.batch_events = vwo::batch_events_options{100, std::chrono::seconds(600), {}};
-    auto client = vwo::launch(opts);
+    launch();
     REQUIRE(client.push({{"a", "1"}, {"b", "2"}}, "u").get());
     client.set_opt_out();
     REQUIRE(collector.wait_for_requests(1, test_deadline));
@@ -293,13 +274,11 @@ TEST_CASE("set_opt_out flushes queued batch events first, then refuses", "[wire]
     CHECK(accounting_holds(client.stats()));
 }
 
-TEST_CASE("invalid pushes are refused whole, logged by key, and send nothing", "[wire][validation]")
+TEST_CASE_METHOD(collector_fixture, "invalid pushes are refused whole, logged by key, and send nothing",
+                 "[wire][validation]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.return_promise_for.push = true;
-    auto client = vwo::launch(opts);
+    launch();
     CHECK_FALSE(client.push({{"ok", "fine"}, {"bad", std::string(256, 'x')}}, "u").get());
     CHECK(logs.contains(vwo::log_level::error, "\"bad\""));
     CHECK_FALSE(client.push("k", "v", "").get());

@@ -50,19 +50,17 @@ std::size_t thread_count()
 
 } // namespace
 
-TEST_CASE("R8 shutdown with a healthy collector delivers all 10050 queued batch events exactly once",
-          "[shutdown][healthy]")
+TEST_CASE_METHOD(collector_fixture,
+                 "R8 shutdown with a healthy collector delivers all 10050 queued batch events exactly once",
+                 "[shutdown][healthy]")
 {
     constexpr std::size_t total = 10050;
-    local_collector collector;
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.logging.level = vwo::log_level::warn;
     opts.batch_events = vwo::batch_events_options{};
     opts.batch_events->events_per_request = 5000;
     opts.batch_events->request_time_interval = std::chrono::seconds(600);
     opts.max_queue_events = 20000;
-    auto client = vwo::launch(opts);
+    launch();
 
     std::size_t accepted = 0;
     for (std::size_t i = 0; i < total; ++i)
@@ -181,16 +179,14 @@ TEST_CASE("R8 shutdown with a silent collector returns near its deadline and eve
     }
 }
 
-TEST_CASE("R8 shutdown called concurrently from 4 threads and then again returns near the deadline",
-          "[shutdown][concurrent]")
+TEST_CASE_METHOD(collector_fixture,
+                 "R8 shutdown called concurrently from 4 threads and then again returns near the deadline",
+                 "[shutdown][concurrent]")
 {
-    local_collector collector;
     collector.set_default_response(silent());
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.return_promise_for.push = true;
     opts.timeouts.request = 10s;
-    auto client = vwo::launch(opts);
+    launch();
     std::vector<std::future<bool>> futures;
     for (int i = 0; i < 10; ++i)
         futures.push_back(client.push("k", std::to_string(i), "u").to_future());
@@ -230,13 +226,11 @@ TEST_CASE("R8 shutdown called concurrently from 4 threads and then again returns
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R8 shutdown twice with a healthy collector delivers and stays shut", "[shutdown][healthy]")
+TEST_CASE_METHOD(collector_fixture, "R8 shutdown twice with a healthy collector delivers and stays shut",
+                 "[shutdown][healthy]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.return_promise_for.push = true;
-    auto client = vwo::launch(opts);
+    launch();
     std::vector<std::future<bool>> futures;
     for (int i = 0; i < 30; ++i)
         futures.push_back(client.push("k", std::to_string(i), "u" + std::to_string(i)).to_future());
@@ -377,16 +371,14 @@ TEST_CASE("R8 the last client handle destroyed inside a completion handler on th
     CHECK(thread_count() <= threads_before);
 }
 
-TEST_CASE("R4 max_queue_events bounds what is pending: the rest is refused at once and logged rarely",
-          "[shutdown][queue-bounds]")
+TEST_CASE_METHOD(collector_fixture,
+                 "R4 max_queue_events bounds what is pending: the rest is refused at once and logged rarely",
+                 "[shutdown][queue-bounds]")
 {
-    local_collector collector;
     collector.set_default_response(silent());
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.max_queue_events = 100;
     opts.timeouts.request = 10s;
-    auto client = vwo::launch(opts);
+    launch();
 
     for (int i = 0; i < 100; ++i)
         REQUIRE(client.push("k", std::to_string(i), "u").get());
@@ -419,15 +411,13 @@ TEST_CASE("R4 max_queue_events bounds what is pending: the rest is refused at on
     CHECK(accounting_holds(s));
 }
 
-TEST_CASE("R4 max_queue_bytes bounds what is pending with big values", "[shutdown][queue-bounds]")
+TEST_CASE_METHOD(collector_fixture, "R4 max_queue_bytes bounds what is pending with big values",
+                 "[shutdown][queue-bounds]")
 {
-    local_collector collector;
     collector.set_default_response(silent());
-    log_capture logs;
-    auto opts = options_for(collector, logs);
     opts.max_queue_bytes = 16 * 1024;
     opts.timeouts.request = 10s;
-    auto client = vwo::launch(opts);
+    launch();
 
     // 255 code points of 4 bytes each: the longest value the validation rule allows (1020 bytes).
     std::string big;

@@ -142,13 +142,30 @@ auto track_future()
     return asio::use_future([](boost::system::error_code ec, vwo::track_result r) { return std::make_pair(ec, r); });
 }
 
+/// A collector, logs and track_options(): the set-up of most tests below. Adjust `opts`, then launch().
+struct track_fixture : collector_fixture {
+    explicit track_fixture(bool event_arch = false) : collector_fixture(track_settings(event_arch).dump())
+    {
+        opts.return_promise_for.all = true;
+    }
+};
+
+/// track_fixture with an in-memory user storage, launched.
+struct storage_fixture : track_fixture {
+    storage_fixture()
+    {
+        opts.user_storage = storage;
+        launch();
+    }
+    std::shared_ptr<memory_storage> storage = std::make_shared<memory_storage>();
+};
+
 } // namespace
 
-TEST_CASE("track in one campaign is one GET track-goal, with revenue only for revenue goals", "[track][wire]")
+TEST_CASE_METHOD(track_fixture, "track in one campaign is one GET track-goal, with revenue only for revenue goals",
+                 "[track][wire]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto client = vwo::launch(track_options(collector, logs));
+    launch();
     const auto variation = client.get_variation_name("AB_HOME", "user-1").get();
     REQUIRE(variation.has_value());
 
@@ -185,11 +202,10 @@ TEST_CASE("track in one campaign is one GET track-goal, with revenue only for re
     CHECK(accounting_holds(client.stats()));
 }
 
-TEST_CASE("track across campaigns: one batch POST, per-campaign outcomes, goal type filters", "[track][wire]")
+TEST_CASE_METHOD(track_fixture, "track across campaigns: one batch POST, per-campaign outcomes, goal type filters",
+                 "[track][wire]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto client = vwo::launch(track_options(collector, logs));
+    launch();
 
     // Every campaign with a "purchase" goal: two track it, the paused one and the rollout do not.
     vwo::call_options call;
@@ -294,13 +310,10 @@ TEST_CASE("event architecture goals: POST events/t with the goal name encoded an
     CHECK_FALSE(ec);
 }
 
-TEST_CASE("batch mode queues goals with impressions", "[track][wire]")
+TEST_CASE_METHOD(track_fixture, "batch mode queues goals with impressions", "[track][wire]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto opts = track_options(collector, logs);
     opts.batch_events = vwo::batch_events_options{};
-    auto client = vwo::launch(opts);
+    launch();
     auto shown = client.activate("AB_HOME", "user-1").to_future();
     vwo::call_options call;
     call.revenue_value = 5;
@@ -319,15 +332,9 @@ TEST_CASE("batch mode queues goals with impressions", "[track][wire]")
     CHECK(events[1]["r"] == 5);
 }
 
-TEST_CASE("user storage keeps a user's variation and suppresses returning users", "[track][storage]")
+TEST_CASE_METHOD(storage_fixture, "user storage keeps a user's variation and suppresses returning users",
+                 "[track][storage]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto storage = std::make_shared<memory_storage>();
-    auto opts = track_options(collector, logs);
-    opts.user_storage = storage;
-    auto client = vwo::launch(opts);
-
     // Nothing stored: get_variation_name and track wait for activate
     // (docs/decisions.md#who-decides-with-storage-configured).
     CHECK_FALSE(client.get_variation_name("AB_HOME", "user-1").get().has_value());
@@ -362,14 +369,8 @@ TEST_CASE("user storage keeps a user's variation and suppresses returning users"
     CHECK(relaunched.activate("AB_HOME", "user-1").get() == variation);
 }
 
-TEST_CASE("goal de-duplication remembers every goal converted", "[track][storage]")
+TEST_CASE_METHOD(storage_fixture, "goal de-duplication remembers every goal converted", "[track][storage]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto storage = std::make_shared<memory_storage>();
-    auto opts = track_options(collector, logs);
-    opts.user_storage = storage;
-    auto client = vwo::launch(opts);
     REQUIRE(client.activate("AB_HOME", "user-1").get().has_value());
     collector.clear();
 
@@ -392,15 +393,8 @@ TEST_CASE("goal de-duplication remembers every goal converted", "[track][storage
     CHECK(collector.request_count() == 3);
 }
 
-TEST_CASE("a failing or confused user storage never breaks a call", "[track][storage]")
+TEST_CASE_METHOD(storage_fixture, "a failing or confused user storage never breaks a call", "[track][storage]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto storage = std::make_shared<memory_storage>();
-    auto opts = track_options(collector, logs);
-    opts.user_storage = storage;
-    auto client = vwo::launch(opts);
-
     storage->throw_on_get = true;
     const auto variation = client.activate("AB_HOME", "user-1").get(); // decided afresh
     REQUIRE(variation.has_value());
@@ -451,11 +445,9 @@ TEST_CASE("a mutually exclusive group gives each user at most one of its campaig
     CHECK(events.front().group_name == std::optional<std::string>("Checkout experiments"));
 }
 
-TEST_CASE("after set_opt_out track sends nothing", "[track]")
+TEST_CASE_METHOD(track_fixture, "after set_opt_out track sends nothing", "[track]")
 {
-    local_collector collector;
-    log_capture logs;
-    auto client = vwo::launch(track_options(collector, logs));
+    launch();
     client.set_opt_out();
     CHECK_FALSE(client.track("AB_HOME", "user-1", "cta_click").get());
     auto f = client.async_track("AB_HOME", "user-1", "cta_click", track_future());
