@@ -204,7 +204,6 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     std::vector<std::unique_ptr<connection_slot>> slots;
     std::vector<connection_slot*> idle; // most recently used last
     std::vector<tcp::endpoint> resolved; // cached for the client's lifetime once resolved
-    std::size_t opened = 0;
     bool closed = false;
 
     // Resolver threads post back through this while the executor is known to be alive; it
@@ -460,7 +459,6 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
                 co_return timeout_or(hec, errc::tls_handshake_failed);
             }
         }
-        ++opened;
         slot.open = true;
         co_return error_code{};
     }
@@ -680,11 +678,6 @@ void http_client::async_send(std::shared_ptr<const core::wire_request> request, 
 void http_client::close()
 {
     impl_->close_all();
-}
-
-std::size_t http_client::connections_opened() const noexcept
-{
-    return impl_->opened;
 }
 
 } // namespace vwo::transport

@@ -86,9 +86,6 @@ public:
     /// errc::shutting_down. Later sends complete at once with the same error.
     void close() override;
 
-    /// Connections opened so far (for tests of keep-alive reuse).
-    std::size_t connections_opened() const noexcept;
-
 private:
     struct impl;
     std::shared_ptr<impl> impl_;
