@@ -104,13 +104,6 @@ errc certificate_error(long verify_result) noexcept
     }
 }
 
-error_code timeout_or(const error_code& ec, errc otherwise)
-{
-    if (ec == beast::error::timeout)
-        return make_error_code(errc::timeout);
-    return make_error_code(otherwise);
-}
-
 // A header value that would end the header early or smuggle another one (RFC 9110 5.5): CR, LF, NUL.
 // Everything we send is built by us, but parts come from the settings and the caller.
 bool unsafe_header_value(std::string_view value) noexcept
@@ -365,7 +358,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         (void)written;
         if (wec) {
             detail = what + ": sending the request failed: " + wec.message();
-            co_return timeout_or(wec, errc::proxy_failed);
+            co_return deadline_or(wec, errc::proxy_failed);
         }
         http::response_parser<http::empty_body> parser;
         parser.header_limit(response_reader::max_header);
@@ -378,7 +371,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
                 detail = what + ": malformed answer: " + rec.message();
             else
                 detail = what + ": the proxy closed the connection without answering: " + rec.message();
-            co_return timeout_or(rec, errc::proxy_failed);
+            co_return deadline_or(rec, errc::proxy_failed);
         }
         const auto& response = parser.get();
         const unsigned status = response.result_int();
@@ -419,7 +412,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         if (ec) {
             resolved.clear(); // look the name up again next time: the address may have moved
             detail = "cannot connect to " + dial_label + ": " + ec.message();
-            co_return timeout_or(ec, errc::connect_failed);
+            co_return deadline_or(ec, errc::connect_failed);
         }
         stream.socket().set_option(tcp::no_delay(true), ec);
         if (tunnel) {
@@ -456,7 +449,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
                     co_return make_error_code(reason);
                 }
                 detail = "TLS handshake with " + host_header + via_proxy + " failed: " + hec.message();
-                co_return timeout_or(hec, errc::tls_handshake_failed);
+                co_return deadline_or(hec, errc::tls_handshake_failed);
             }
         }
         slot.open = true;
@@ -523,7 +516,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         if (wec) {
             slot.close();
             stale = wec != beast::error::timeout;
-            result.error = timeout_or(wec, errc::connection_lost);
+            result.error = deadline_or(wec, errc::connection_lost);
             result.detail = "sending to " + host_header + via_proxy + " failed: " + wec.message();
             co_return result;
         }
