@@ -1,7 +1,8 @@
 #pragma once
 
-// Keep-alive HTTP/1.1 delivery to one origin over plain TCP or TLS. The Beast and
-// OpenSSL code lives in http_client.cpp only, so this header is cheap to include.
+// Keep-alive HTTP/1.1 delivery to one origin over plain TCP or TLS. The Beast and OpenSSL code
+// lives in connection.cpp and tls_context.cpp only (see http_client.cpp for the other parts), so
+// this header is cheap to include.
 
 #include "core/endpoint.hpp"
 #include "core/proxy.hpp"
