@@ -49,10 +49,11 @@ inline std::optional<core::proxy_choice> choose_proxy(const proxy_options& optio
 
 /// getaddrinfo on a detached thread per lookup: unlike asio's resolver, a hung lookup then
 /// blocks neither the io_context nor its destruction (which joins asio's resolver thread).
+/// Defined in name_lookup.cpp.
 resolve_function system_resolver();
 
 /// Frees this thread's OpenSSL state now rather than at thread exit (for short-lived
-/// threads that must be done with OpenSSL before they signal completion).
+/// threads that must be done with OpenSSL before they signal completion). Defined in tls_context.cpp.
 void release_thread_state() noexcept;
 
 /// Thrown by http_client's constructor when the TLS settings cannot be applied

@@ -2,7 +2,8 @@
 
 // TLS for the transport: the OpenSSL client context made from tls_options, the per-connection peer
 // check, and what a failed handshake means. A private header: only connection.cpp and tls_context.cpp
-// include it, because Asio's SSL context drags in OpenSSL's headers (docs: keep Beast/SSL in few TUs).
+// include it, because Asio's SSL context drags in OpenSSL's headers, and the translation units that
+// see Beast or SSL are kept few (src/CMakeLists.txt).
 
 #include <vwo/client_options.hpp>
 #include <vwo/error.hpp>
