@@ -11,15 +11,18 @@
 #include <vwo/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <optional>
@@ -43,10 +46,32 @@ bool unsafe_header_value(std::string_view value) noexcept
     return value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
+// The message's bytes exactly as Beast's http::async_write would send them (the same serializer), made
+// once. Sending a flat string with asio::async_write instead of Beast's composed write op keeps that
+// template pile, instantiated per stream type, out of this translation unit's compile time.
+template <class Body>
+std::string serialize(http::request<Body>& msg)
+{
+    http::serializer<true, Body> serializer{msg};
+    std::string out;
+    error_code ec;
+    while (!ec && !serializer.is_done()) {
+        serializer.next(ec, [&](error_code&, const auto& buffers) {
+            for (const auto piece : beast::buffers_range_ref(buffers))
+                out.append(static_cast<const char*>(piece.data()), piece.size());
+            serializer.consume(asio::buffer_size(buffers));
+        });
+    }
+    if (ec)
+        throw boost::system::system_error(ec);
+    return out;
+}
+
 } // namespace
 
 struct prepared_request {
-    http::request<http::string_body> message;
+    std::string bytes;      // the serialized request, sent unchanged on every attempt
+    std::string method;     // "GET" / "POST", for the 407 detail
     std::string user_agent; // also the CONNECT request's
 };
 
@@ -132,7 +157,9 @@ prepared_request_ptr dialer::prepare(const core::wire_request& request, std::str
         }
     }
     try {
-        return prepared_request_ptr(new prepared_request{impl_->build_message(request), request.user_agent});
+        auto message = impl_->build_message(request);
+        return prepared_request_ptr(new prepared_request{serialize(message), std::string(message.method_string()),
+                                                         request.user_agent});
     } catch (const std::exception& e) {
         why = std::string("the request cannot be built: ") + e.what();
         return nullptr;
@@ -180,7 +207,8 @@ struct connection::impl {
         req.set("Proxy-Connection", "Keep-Alive"); // as libcurl sends it
 
         stream.expires_after(d.config.timeouts.connect);
-        auto [wec, written] = co_await http::async_write(stream, req, use_tuple);
+        const std::string bytes = serialize(req);
+        auto [wec, written] = co_await asio::async_write(stream, asio::buffer(bytes), use_tuple);
         (void)written;
         if (wec) {
             detail = tunnel_label(way) + ": sending the request failed: " + wec.message();
@@ -259,13 +287,12 @@ struct connection::impl {
     }
 
     template <class Stream>
-    asio::awaitable<exchange_result> exchange_on(Stream& stream, const http::request<http::string_body>& msg,
-                                                 bool& stale)
+    asio::awaitable<exchange_result> exchange_on(Stream& stream, const prepared_request& request, bool& stale)
     {
         const route& way = d.way;
         exchange_result result;
         lowest().expires_after(d.config.timeouts.request);
-        auto [wec, written] = co_await http::async_write(stream, msg, use_tuple);
+        auto [wec, written] = co_await asio::async_write(stream, asio::buffer(request.bytes), use_tuple);
         result.bytes_sent = written;
         if (wec) {
             close();
@@ -318,7 +345,7 @@ struct connection::impl {
         if (way.absolute_form && result.status == 407) {
             // Only a proxy sends 407: its credentials are missing or wrong, and a retry cannot help.
             result.error = make_error_code(errc::proxy_auth_required);
-            result.detail = proxy_auth_detail(way, msg.method_string(), response.reason, response.proxy_authenticate);
+            result.detail = proxy_auth_detail(way, request.method, response.reason, response.proxy_authenticate);
         }
         co_return result;
     }
@@ -335,9 +362,9 @@ struct connection::impl {
         // Not a conditional expression: g++ 12 miscompiles co_await inside ?: (double destruction).
         exchange_result result;
         if (secure)
-            result = co_await exchange_on(*secure, request.message, stale);
+            result = co_await exchange_on(*secure, request, stale);
         else
-            result = co_await exchange_on(*plain, request.message, stale);
+            result = co_await exchange_on(*plain, request, stale);
         co_return result;
     }
 };

@@ -16,7 +16,7 @@
 namespace vwo::transport {
 
 /// A request made ready for the wire once and sent unchanged on every attempt (the stale-connection
-/// resend included). Opaque here: it is a Beast message, complete in connection.cpp only.
+/// resend included): its bytes as Beast serializes them. Opaque here, complete in connection.cpp only.
 struct prepared_request;
 struct prepared_request_deleter {
     void operator()(prepared_request* request) const noexcept;
