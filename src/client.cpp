@@ -5,6 +5,7 @@
 #include "core/request_builder.hpp"
 #include "engine/client_impl.hpp"
 #include "transport/http_client.hpp"
+#include "transport/settings_response.hpp"
 
 #include <vwo/client.hpp>
 #include <vwo/error.hpp>
@@ -284,14 +285,8 @@ void start_settings_fetch(settings_request request, settings_handler handler)
             } catch (const transport::transport_setup_error&) {
                 return {make_error_code(errc::invalid_options), {}};
             }
-            if (result.error)
-                return {result.error, {}};
-            if (result.body_too_large) // never an empty "success": the settings are what was asked for
-                return {make_error_code(errc::response_too_large), {}};
-            if (result.status == 401 || result.status == 403)
-                return {make_error_code(errc::http_unauthorized), {}};
-            if (result.status < 200 || result.status > 299)
-                return {make_error_code(errc::http_rejected), {}};
+            if (error_code ec = transport::classify_settings_response(result))
+                return {ec, {}};
             return {error_code{}, std::move(result.body)};
         };
         auto [ec, body] = exchange();

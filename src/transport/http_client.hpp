@@ -1,7 +1,8 @@
 #pragma once
 
-// Keep-alive HTTP/1.1 delivery to one origin over plain TCP or TLS. The Beast and
-// OpenSSL code lives in http_client.cpp only, so this header is cheap to include.
+// Keep-alive HTTP/1.1 delivery to one origin over plain TCP or TLS. The Beast and OpenSSL code
+// lives in connection.cpp and tls_context.cpp only (see http_client.cpp for the other parts), so
+// this header is cheap to include.
 
 #include "core/endpoint.hpp"
 #include "core/proxy.hpp"
@@ -48,10 +49,11 @@ inline std::optional<core::proxy_choice> choose_proxy(const proxy_options& optio
 
 /// getaddrinfo on a detached thread per lookup: unlike asio's resolver, a hung lookup then
 /// blocks neither the io_context nor its destruction (which joins asio's resolver thread).
+/// Defined in name_lookup.cpp.
 resolve_function system_resolver();
 
 /// Frees this thread's OpenSSL state now rather than at thread exit (for short-lived
-/// threads that must be done with OpenSSL before they signal completion).
+/// threads that must be done with OpenSSL before they signal completion). Defined in tls_context.cpp.
 void release_thread_state() noexcept;
 
 /// Thrown by http_client's constructor when the TLS settings cannot be applied
@@ -85,9 +87,6 @@ public:
     /// Closes every connection and completes everything queued or in flight with
     /// errc::shutting_down. Later sends complete at once with the same error.
     void close() override;
-
-    /// Connections opened so far (for tests of keep-alive reuse).
-    std::size_t connections_opened() const noexcept;
 
 private:
     struct impl;

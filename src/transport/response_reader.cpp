@@ -11,6 +11,11 @@ namespace vwo::transport {
 namespace http = boost::beast::http;
 using boost::system::error_code;
 
+error_code deadline_or(const error_code& ec, errc otherwise)
+{
+    return make_error_code(ec == boost::beast::error::timeout ? errc::timeout : otherwise);
+}
+
 response_reader::response_reader(std::size_t max_body) : max_body_(max_body) {}
 
 response_reader::step response_reader::consume(boost::beast::flat_buffer& buffer)
@@ -81,9 +86,7 @@ response_reader::step response_reader::end_of_stream()
 
 response_reader::step response_reader::transport_failed(const error_code& ec)
 {
-    if (ec == boost::beast::error::timeout)
-        return fail(make_error_code(errc::timeout), ec.message());
-    return fail(make_error_code(errc::connection_lost), ec.message());
+    return fail(deadline_or(ec, errc::connection_lost), ec.message());
 }
 
 response_reader::step response_reader::fail(error_code ec, std::string detail)

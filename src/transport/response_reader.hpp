@@ -7,12 +7,19 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <vwo/error.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 namespace vwo::transport {
+
+/// The one mapping of "a socket operation ended with `ec`" to the error a request gets: our deadline
+/// fired (Beast's timeout, set by expires_after) → errc::timeout, anything else → `otherwise` (the
+/// phase's own error: connect_failed, tls_handshake_failed, proxy_failed, connection_lost).
+boost::system::error_code deadline_or(const boost::system::error_code& ec, errc otherwise);
 
 /// The status and what the engine needs of one final response.
 struct response_head {
@@ -48,7 +55,7 @@ public:
     step consume(boost::beast::flat_buffer& buffer);
     /// The peer ended the stream: a response delimited by the close is complete, anything else fails.
     step end_of_stream();
-    /// Reading failed at the transport (`ec` from the socket): the error the request gets.
+    /// Reading failed at the transport (`ec` from the socket): deadline_or(ec, errc::connection_lost).
     step transport_failed(const boost::system::error_code& ec);
 
     /// After done.

@@ -8,8 +8,9 @@
 //           bits 4-7 a transport error to decide on as well (0 = none)
 // Inputs shorter than 4 bytes are only fed to parse_retry_after.
 //
-// The response goes through transport::response_reader, the very code http_client reads with (no copy
-// of its set-up): in chunks into a read buffer bounded as http_client's, end of stream at the end of input.
+// The response goes through transport::response_reader, the very code http_client's connections read with
+// (connection.cpp; no copy of its set-up): in chunks into a read buffer bounded as a connection's, end of
+// stream at the end of input.
 //
 // Properties (reliability.md R9, retry_policy.hpp):
 //  - parsing never crashes; the read buffer stays within its bound; a final answer is never 1xx; a parsed
@@ -248,7 +249,7 @@ struct parse_result {
     boost::system::error_code error; ///< the vwo::errc the transport reports for an unreadable response
 };
 
-// Feeds the bytes to the transport's own response_reader exactly as http_client does: into a flat_buffer
+// Feeds the bytes to the transport's own response_reader exactly as a connection does: into a flat_buffer
 // bounded at max_read_buffer, at most `chunk` bytes per "read", consume() after each, end_of_stream()
 // when the input ends.
 parse_result parse_response(std::string_view bytes, std::size_t chunk)
