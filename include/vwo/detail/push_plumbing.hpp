@@ -4,6 +4,7 @@
 // forwards to. Their definitions live in src/ (one implementation for every token).
 
 #include <vwo/detail/dimension.hpp>
+#include <vwo/export.hpp>
 #include <vwo/client_options.hpp>
 #include <vwo/decision_types.hpp>
 #include <vwo/track_types.hpp>
@@ -64,9 +65,9 @@ dimension_list to_dimension_list(const M& m)
     return out;
 }
 
-void start_push(const std::shared_ptr<client_impl>& impl, dimension_list dims, std::string user_id,
-                push_handler handler);
-void start_flush(const std::shared_ptr<client_impl>& impl, flush_handler handler);
+VWO_API void start_push(const std::shared_ptr<client_impl>& impl, dimension_list dims, std::string user_id,
+                        push_handler handler);
+VWO_API void start_flush(const std::shared_ptr<client_impl>& impl, flush_handler handler);
 
 /// The arguments of one async decision call, copied at initiation (they need not outlive the call).
 struct decision_request {
@@ -77,11 +78,12 @@ struct decision_request {
     std::string user_id;
     call_options options;
 };
-void start_variation_call(const std::shared_ptr<client_impl>& impl, decision_request request,
-                          variation_handler handler);
-void start_feature_call(const std::shared_ptr<client_impl>& impl, decision_request request, feature_handler handler);
-void start_variable_call(const std::shared_ptr<client_impl>& impl, decision_request request,
-                         variable_handler handler);
+VWO_API void start_variation_call(const std::shared_ptr<client_impl>& impl, decision_request request,
+                                  variation_handler handler);
+VWO_API void start_feature_call(const std::shared_ptr<client_impl>& impl, decision_request request,
+                                feature_handler handler);
+VWO_API void start_variable_call(const std::shared_ptr<client_impl>& impl, decision_request request,
+                                 variable_handler handler);
 
 /// The arguments of one async track call, copied at initiation.
 struct track_request {
@@ -90,7 +92,7 @@ struct track_request {
     std::string goal_identifier;
     call_options options;
 };
-void start_track(const std::shared_ptr<client_impl>& impl, track_request request, track_handler handler);
+VWO_API void start_track(const std::shared_ptr<client_impl>& impl, track_request request, track_handler handler);
 
 struct settings_request {
     std::string account_id;
@@ -102,7 +104,7 @@ struct settings_request {
     long long request_timeout_ms = 10000;
     proxy_options proxy;
 };
-void start_settings_fetch(settings_request request, settings_handler handler);
+VWO_API void start_settings_fetch(settings_request request, settings_handler handler);
 
 struct initiate_push {
     std::shared_ptr<client_impl> impl;
