@@ -4,6 +4,7 @@
 #include <vwo/client_options.hpp>
 #include <vwo/decision_types.hpp>
 #include <vwo/detail/push_plumbing.hpp>
+#include <vwo/export.hpp>
 #include <vwo/push_result.hpp>
 #include <vwo/stats.hpp>
 #include <vwo/track_types.hpp>
@@ -27,17 +28,17 @@ class client;
 
 /// Starts a client: parses the settings file, checks the options, starts the SDK thread.
 /// Throws boost::system::system_error (a std::system_error family type) naming the problem.
-client launch(const client_options& options);
+VWO_API client launch(const client_options& options);
 /// Same, without exceptions: on failure `ec` is set (errc::invalid_settings or
 /// errc::invalid_options), the reason is logged, and the returned client is empty (!valid()).
-client launch(const client_options& options, boost::system::error_code& ec);
+VWO_API client launch(const client_options& options, boost::system::error_code& ec);
 
 /// A launched VWO client. Move-only handle; the destructor runs shutdown(options.shutdown_timeout).
 ///
 /// Thread-safety: every member function may be called concurrently from any number of
 /// threads, except that moving, assigning and destroying the handle must not race with
 /// other calls on the same handle.
-class client {
+class VWO_API client {
 public:
     using dimension_pair = std::pair<std::string_view, std::string_view>;
 
@@ -270,8 +271,8 @@ private:
 
 /// Fetches the settings file (GET /server-side/settings) for use as client_options::settings_file.
 /// The future holds the JSON text, or throws boost::system::system_error on failure.
-std::future<std::string> get_settings_file(std::string_view account_id, std::string_view sdk_key,
-                                           const settings_fetch_options& options = {});
+VWO_API std::future<std::string> get_settings_file(std::string_view account_id, std::string_view sdk_key,
+                                                   const settings_fetch_options& options = {});
 
 /// The same for any completion token: void(error_code, std::string settings_json).
 template <class CompletionToken>

@@ -3,6 +3,8 @@
 // Error codes reported by the SDK, as a boost::system error category so they
 // travel through Asio completion handlers unchanged.
 
+#include <vwo/export.hpp>
+
 #include <boost/system/error_code.hpp>
 
 #include <type_traits>
@@ -61,7 +63,7 @@ enum class errc {
 };
 
 /// The category of vwo::errc. Thread-safe: a function-local static, immutable once built.
-const boost::system::error_category& error_category() noexcept;
+VWO_API const boost::system::error_category& error_category() noexcept;
 
 inline boost::system::error_code make_error_code(errc e) noexcept
 {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <vwo/export.hpp>
+
 #include <boost/system/error_code.hpp>
 
 #include <array>
@@ -15,7 +17,7 @@ namespace vwo {
 ///
 /// Value type; safe to copy anywhere. record() is not synchronised: the client records under its
 /// own lock and hands out copies.
-struct latency_histogram {
+struct VWO_API latency_histogram {
     /// Upper bound (inclusive) of bucket i; one more bucket, `counts.back()`, holds everything above.
     static constexpr std::array<std::chrono::microseconds::rep, 16> upper_bounds_us = {
         250, 500, 1'000, 2'000, 5'000, 10'000, 20'000, 50'000, 100'000, 200'000,

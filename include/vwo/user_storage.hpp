@@ -4,6 +4,8 @@
 // a campaign's traffic or weights change, is not tracked twice, and converts each goal once
 // (docs/decisions.md#user-storage). You implement it over your own store (Redis, a database, ...).
 
+#include <vwo/export.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +27,7 @@ struct user_storage_record {
 /// into the client. Thread-safety: called concurrently when the client is used from several threads.
 /// An exception thrown by either is caught and logged: a failing get() counts as "nothing stored",
 /// a failing set() leaves the decision as it was made.
-class user_storage {
+class VWO_API user_storage {
 public:
     virtual ~user_storage() = default;
     /// The record of `user_id` in `campaign_key`, or nullopt when there is none.

@@ -8,6 +8,7 @@
 #include <vwo/error.hpp>
 #include <vwo/log.hpp>
 #include <vwo/push_result.hpp>
+#include <vwo/push_rules.hpp>
 #include <vwo/resolver.hpp>
 #include <vwo/stats.hpp>
 #include <vwo/version.hpp>

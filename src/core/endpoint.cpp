@@ -1,6 +1,6 @@
 #include "core/endpoint.hpp"
 
-#include <charconv>
+#include "core/host_port.hpp"
 
 namespace vwo::core {
 namespace {
@@ -13,29 +13,6 @@ bool iequals(std::string_view a, std::string_view b) noexcept
         if (x != b[i]) return false;
     }
     return true;
-}
-
-bool is_alnum(char c) noexcept
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-// RFC 3986 reg-name characters (unreserved, sub-delims, pct-encoded), so a host can never
-// inject a space, a slash or a header line into the request.
-bool is_reg_name_char(char c) noexcept
-{
-    switch (c) {
-    case '-': case '.': case '_': case '~': case '%':
-    case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+': case ',': case ';': case '=':
-        return true;
-    default:
-        return is_alnum(c);
-    }
-}
-
-bool is_ipv6_char(char c) noexcept
-{
-    return is_alnum(c) || c == ':' || c == '.' || c == '%' || c == '-' || c == '_' || c == '~';
 }
 
 bool is_path_char(char c) noexcept
@@ -94,54 +71,17 @@ std::optional<endpoint> parse_endpoint(std::string_view url, std::string& error)
     std::string_view path = authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
     if (authority.find('@') != std::string_view::npos) return fail("user info is not allowed");
 
-    std::string_view host;
-    std::string_view port_text;
-    bool has_port = false;
-    if (!authority.empty() && authority.front() == '[') {
-        const std::size_t close = authority.find(']');
-        if (close == std::string_view::npos) return fail("IPv6 address lacks a closing ']'");
-        host = authority.substr(1, close - 1);
-        const std::string_view after = authority.substr(close + 1);
-        if (!after.empty()) {
-            if (after.front() != ':') return fail("unexpected text after the IPv6 address");
-            has_port = true;
-            port_text = after.substr(1);
-        }
-        if (host.empty() || host.find(':') == std::string_view::npos) return fail("invalid IPv6 address");
-        for (const char c : host) {
-            if (!is_ipv6_char(c)) return fail("invalid IPv6 address");
-        }
-    } else {
-        const std::size_t colon = authority.find(':');
-        host = authority.substr(0, colon);
-        if (colon != std::string_view::npos) {
-            has_port = true;
-            port_text = authority.substr(colon + 1);
-        }
-        for (const char c : host) {
-            if (!is_reg_name_char(c)) return fail("host contains an invalid character");
-        }
-    }
-    if (host.empty()) return fail("host is empty");
-
-    if (has_port) {
-        unsigned value = 0;
-        const char* const first = port_text.data();
-        const char* const last = first + port_text.size();
-        const auto [ptr, ec] = std::from_chars(first, last, value);
-        // from_chars accepts no sign or spaces, so "digits only" is all that is left to check.
-        if (port_text.empty() || ec != std::errc{} || ptr != last || value == 0 || value > 65535) {
-            return fail("port must be a number from 1 to 65535");
-        }
-        result.port = static_cast<std::uint16_t>(value);
-    }
+    std::string problem;
+    const auto parts = parse_host_port(authority, empty_port::refused, problem);
+    if (!parts) return fail(problem);
+    if (parts->port) result.port = *parts->port;
 
     for (const char c : path) {
         if (!is_path_char(c)) return fail("path contains a space or control character");
     }
     while (!path.empty() && path.back() == '/') path.remove_suffix(1);
 
-    result.host.assign(host);
+    result.host.assign(parts->host);
     result.base_path.assign(path);
     return result;
 }

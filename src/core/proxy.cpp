@@ -1,11 +1,11 @@
 #include "core/proxy.hpp"
 
+#include "core/host_port.hpp"
 #include "core/url_encoding.hpp" // percent_decode: strict, '+' stays '+' (as libcurl decodes URL credentials)
 
 #include <arpa/inet.h>
 
 #include <array>
-#include <charconv>
 #include <cstdlib>
 #include <cstring>
 
@@ -24,18 +24,6 @@ bool iequals(std::string_view a, std::string_view b) noexcept
         if (lower(a[i]) != lower(b[i])) return false;
     }
     return true;
-}
-
-bool is_alnum(char c) noexcept
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-// Host names of a proxy: letters, digits and "-._~" only, so a host can never carry a space, a
-// slash or a line break into the CONNECT request line.
-bool is_host_char(char c) noexcept
-{
-    return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
 bool parse_ipv4(std::string_view text, std::array<unsigned char, 4>& out)
@@ -204,10 +192,10 @@ std::optional<proxy_server> parse_proxy_url(std::string_view url, std::string& e
         return fail("the user name or password holds a raw '/', '?' or '#': percent-encode it (%2F, %3F, %23)");
 
     proxy_server result;
-    std::string_view host_port = authority;
+    std::string_view host_port_text = authority;
     if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
         const std::string_view user_info = authority.substr(0, at);
-        host_port = authority.substr(at + 1);
+        host_port_text = authority.substr(at + 1);
         const std::size_t colon = user_info.find(':');
         auto user = percent_decode(user_info.substr(0, colon));
         if (!user) return fail("invalid percent-encoding in the user name");
@@ -219,45 +207,12 @@ std::optional<proxy_server> parse_proxy_url(std::string_view url, std::string& e
         result.password = std::move(*password);
     }
 
-    std::string_view host;
-    std::string_view port_text;
-    bool has_port = false;
-    if (!host_port.empty() && host_port.front() == '[') {
-        const std::size_t close = host_port.find(']');
-        if (close == std::string_view::npos) return fail("IPv6 address lacks a closing ']'");
-        host = host_port.substr(1, close - 1);
-        const std::string_view after = host_port.substr(close + 1);
-        if (!after.empty()) {
-            if (after.front() != ':') return fail("unexpected text after the IPv6 address");
-            has_port = true;
-            port_text = after.substr(1);
-        }
-        std::array<unsigned char, 16> ignored{};
-        if (!parse_ipv6(host, ignored)) return fail("invalid IPv6 address");
-    } else {
-        const std::size_t colon = host_port.find(':');
-        host = host_port.substr(0, colon);
-        if (colon != std::string_view::npos) {
-            has_port = true;
-            port_text = host_port.substr(colon + 1);
-        }
-        for (const char c : host) {
-            if (!is_host_char(c)) return fail("host contains an invalid character");
-        }
-    }
-    if (host.empty()) return fail("host is empty");
-
     // "host:" without digits means the default port, as in libcurl's URL parser.
-    if (has_port && !port_text.empty()) {
-        unsigned value = 0;
-        const char* const first = port_text.data();
-        const char* const last = first + port_text.size();
-        const auto [ptr, ec] = std::from_chars(first, last, value);
-        if (ec != std::errc{} || ptr != last || value == 0 || value > 65535)
-            return fail("port must be a number from 1 to 65535");
-        result.port = static_cast<std::uint16_t>(value);
-    }
-    result.host.assign(host);
+    std::string problem;
+    const auto parts = parse_host_port(host_port_text, empty_port::means_default, problem);
+    if (!parts) return fail(problem);
+    if (parts->port) result.port = *parts->port;
+    result.host.assign(parts->host);
     return result;
 }
 

@@ -72,8 +72,6 @@ public:
     track_answer track(const campaign_specifier& campaigns, std::string_view user_id,
                        std::string_view goal_identifier, const call_options& options) const;
 
-    const core::decision::campaign_settings& settings() const noexcept { return *settings_; }
-
 private:
     struct gated;
     /// Checks, lookup, gates and the decision; logs every reason a call ends without one.

@@ -192,9 +192,4 @@ std::string format_log_line(log_level level, std::string_view message, std::chro
     return line;
 }
 
-std::string format_log_line(log_level level, std::string_view message)
-{
-    return format_log_line(level, message, std::chrono::system_clock::now());
-}
-
 } // namespace vwo::engine

@@ -87,6 +87,5 @@ private:
 /// A VWO-style line (the official Node and Python SDKs' default format, without Node's padding):
 /// "VWO-SDK - [ERROR]: 2026-11-23T15:47:46.123Z message" (ISO 8601, UTC, milliseconds).
 std::string format_log_line(log_level level, std::string_view message, std::chrono::system_clock::time_point when);
-std::string format_log_line(log_level level, std::string_view message);
 
 } // namespace vwo::engine

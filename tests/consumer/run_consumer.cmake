@@ -9,6 +9,8 @@
 #   -DVWO_WARNINGS_AS_ERRORS=ON|OFF  passed on to the shared build
 #   -DPKG_CONFIG_EXECUTABLE, -DCXX_COMPILER
 #                                    with VWO_SHARED: also build the consumer through pkg-config (plain --libs)
+# With VWO_SHARED the installed libvwo.so is also checked to export the public API only
+# (tests/symbols/check_exports.cmake).
 cmake_minimum_required(VERSION 3.25)
 set(prefix "${CONSUMER_BINARY_DIR}/prefix")
 file(REMOVE_RECURSE "${prefix}" "${CONSUMER_BINARY_DIR}/build")
@@ -62,6 +64,10 @@ if(VWO_SHARED)
     message(FATAL_ERROR "the consumer does not load libvwo.so (resolved: ${resolved}; unresolved: ${unresolved})")
   endif()
   message(STATUS "consumer loads ${resolved}")
+
+  # libvwo.so exports the public API only (the rule is in tests/symbols/check_exports.cmake).
+  list(GET sonames 0 library)
+  run(${CMAKE_COMMAND} -DLIBRARY=${library} -P ${CMAKE_CURRENT_LIST_DIR}/../symbols/check_exports.cmake)
 
   if(PKG_CONFIG_EXECUTABLE)
     run(${CMAKE_COMMAND} -DVWO_PREFIX=${prefix} -DPKG_CONFIG_EXECUTABLE=${PKG_CONFIG_EXECUTABLE}

@@ -8,10 +8,9 @@
 #include "settings_loader.hpp"
 #include "summary.hpp"
 
-// The SDK's own validation rule, so a row is judged exactly as push() would judge it, with the
-// exact reason, before it costs a rate-limit token or a place in the queue.
-#include "core/validation.hpp"
-
+// vwo/push_rules.hpp (through vwo.hpp): the SDK's own validation rule, so a row is judged exactly as
+// push() would judge it, with the exact reason, before it costs a rate-limit token or a place in the
+// queue; and the SDK's charge of an event against max_queue_bytes.
 #include <vwo/vwo.hpp>
 
 #include <sys/stat.h>
@@ -39,10 +38,15 @@ using clock = std::chrono::steady_clock;
 constexpr std::chrono::seconds batch_interval{1};
 // After shutdown() every pending push has been completed; its handler may still be on its way.
 constexpr std::chrono::seconds handler_grace{5};
-// A bound on the SDK's queue in bytes large enough that --max-pending rows always fit: the SDK
-// charges an event 3 x (key + value + user id) + 1.5 KiB, at most about 10.5 KiB for valid rows.
-constexpr std::size_t queue_bytes_per_row = 16 * 1024;
 constexpr std::size_t min_queue_bytes = 16 * 1024 * 1024;
+
+// A bound on the SDK's queue in bytes large enough that --max-pending rows always fit: what the SDK
+// charges the largest valid row (each string max_push_code_points code points of 4 bytes).
+std::size_t queue_bytes_per_row()
+{
+    const std::string longest(4 * vwo::max_push_code_points, 'x');
+    return vwo::queued_event_bytes(longest, longest, longest);
+}
 
 double seconds_since(clock::time_point start)
 {
@@ -187,7 +191,7 @@ struct push_completion {
 
 std::string validation_problem(const row& r)
 {
-    auto problem = core::validate_push(core::dimensions{core::dimension{r.key, r.value}}, r.user_id);
+    auto problem = vwo::push_validation_error(r.key, r.value, r.user_id);
     if (!problem)
         return {};
     constexpr std::string_view prefix = "push rejected: ";
@@ -277,7 +281,7 @@ int run_push(const cli_options& o)
     // The CLI never has more than max_pending rows in the SDK, so with these bounds the queue is
     // never full; if it is anyway, the row comes back and is sent again (push_completion).
     options.max_queue_events = max_pending;
-    options.max_queue_bytes = std::max(min_queue_bytes, max_pending * queue_bytes_per_row);
+    options.max_queue_bytes = std::max(min_queue_bytes, max_pending * queue_bytes_per_row());
     options.shutdown_timeout = o.timeout;
     if (batch) {
         vwo::batch_events_options b;

@@ -4,6 +4,7 @@
 // forwards to. Their definitions live in src/ (one implementation for every token).
 
 #include <vwo/detail/dimension.hpp>
+#include <vwo/export.hpp>
 #include <vwo/client_options.hpp>
 #include <vwo/decision_types.hpp>
 #include <vwo/track_types.hpp>
@@ -110,15 +111,15 @@ struct track_request {
 
 // Each operation's one entry point (src/client.cpp): the same algorithm the immediate and promise
 // faces run, with the caller's handler.
-void start(const std::shared_ptr<client_impl>& impl, push_request request, push_handler handler);
-void start(const std::shared_ptr<client_impl>& impl, flush_request request, flush_handler handler);
-void start(const std::shared_ptr<client_impl>& impl, variation_request request, variation_handler handler);
-void start(const std::shared_ptr<client_impl>& impl, feature_request request, feature_handler handler);
-void start(const std::shared_ptr<client_impl>& impl, variable_request request, variable_handler handler);
-void start(const std::shared_ptr<client_impl>& impl, track_request request, track_handler handler);
+VWO_API void start(const std::shared_ptr<client_impl>& impl, push_request request, push_handler handler);
+VWO_API void start(const std::shared_ptr<client_impl>& impl, flush_request request, flush_handler handler);
+VWO_API void start(const std::shared_ptr<client_impl>& impl, variation_request request, variation_handler handler);
+VWO_API void start(const std::shared_ptr<client_impl>& impl, feature_request request, feature_handler handler);
+VWO_API void start(const std::shared_ptr<client_impl>& impl, variable_request request, variable_handler handler);
+VWO_API void start(const std::shared_ptr<client_impl>& impl, track_request request, track_handler handler);
 
 /// The client's executor (its strand), or the system executor for an empty client.
-boost::asio::any_io_executor client_executor(const std::shared_ptr<client_impl>& impl) noexcept;
+VWO_API boost::asio::any_io_executor client_executor(const std::shared_ptr<client_impl>& impl) noexcept;
 
 /// The one initiation object of every client::async_* call: it type-erases the handler and hands it,
 /// with the call's copied arguments, to that operation's entry point; get_executor() names the client's
@@ -150,7 +151,7 @@ struct settings_request {
     long long request_timeout_ms = 10000;
     proxy_options proxy;
 };
-void start_settings_fetch(settings_request request, settings_handler handler);
+VWO_API void start_settings_fetch(settings_request request, settings_handler handler);
 
 struct initiate_settings_fetch {
     template <class Handler>

@@ -99,9 +99,6 @@ public:
     /// conditions and lower() on non-ASCII values.
     bool evaluate(const segment_input& input) const;
 
-    /// Number of nodes (tests, diagnostics).
-    std::size_t node_count() const noexcept { return nodes_.size(); }
-
 private:
     friend class segment_builder;
 
