@@ -43,6 +43,8 @@
 #include "core/decision/feature.hpp"
 #include "fuzz_check.hpp"
 
+#include <vwo/error.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
