@@ -214,8 +214,8 @@ outcome<proxy_server> parse_proxy_url(std::string_view url)
         const std::size_t colon = user_info.find(':');
         auto user = percent_decode(user_info.substr(0, colon));
         if (!user) return fail("invalid percent-encoding in the user name");
-        std::optional<std::string> password = std::string();
-        if (colon != std::string_view::npos) password = percent_decode(user_info.substr(colon + 1));
+        auto password = colon == std::string_view::npos ? boost::system::result<std::string>(std::string())
+                                                         : percent_decode(user_info.substr(colon + 1));
         if (!password) return fail("invalid percent-encoding in the password");
         result.has_credentials = true;
         result.user = std::move(*user);
