@@ -138,7 +138,7 @@ outcome<std::shared_ptr<const account>> parse_account(std::string_view text)
     try {
         const json root = json::parse(text.begin(), text.end());
         auto top = read_top_level(root);
-        if (!top) return std::move(top.error());
+        if (!top) return top.error();
         auto out = std::make_shared<account>(account::parse_key{}, decision::campaigns_account_id(root.at("accountId")));
         out->account_id = std::move(top->account_id);
         out->sdk_key = std::move(top->sdk_key);
@@ -146,7 +146,7 @@ outcome<std::shared_ptr<const account>> parse_account(std::string_view text)
         out->event_arch_enabled = top->event_arch_enabled;
         out->collection_prefix = std::move(top->collection_prefix);
         if (auto filled = decision::fill_campaign_settings(out->campaigns, root); !filled) {
-            return std::move(filled.error());
+            return filled.error();
         }
         return std::shared_ptr<const account>(std::move(out));
     } catch (const json::parse_error& e) {

@@ -363,7 +363,7 @@ outcome<proxy_choice> choose_proxy(const proxy_settings& settings, bool https_ta
 
     auto server = parse_proxy_url(url);
     if (!server) {
-        failure f = std::move(server.error());
+        failure f = server.error();
         f.message += " (from " + source + ")";
         return f;
     }

@@ -368,7 +368,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto checked = check_push(dims, user_id);
     const bool expected_valid = reference_valid_push(dims, user_id);
     if (!checked) {
-        const std::string& problem = checked.error().message;
+        const std::string problem = checked.error().message;
         FUZZ_CHECK(!expected_valid, "check_push rejected a valid call: " + problem);
         FUZZ_CHECK(checked.error().code == vwo::errc::invalid_argument, "rejection with another code: " + problem);
         FUZZ_CHECK(problem.starts_with("push rejected: "), problem);
