@@ -58,11 +58,94 @@ public:
     }
 };
 
+// The one place that sorts every errc into its condition (docs/troubleshooting.md "Error conditions").
+// No default: a new errc without a condition is a compile warning (an error with VWO_WARNINGS_AS_ERRORS).
+condition condition_of(errc e) noexcept
+{
+    switch (e) {
+    case errc::timeout:
+    case errc::resolve_failed:
+    case errc::connect_failed:
+    case errc::connection_lost:
+    case errc::bad_response:
+    case errc::tls_handshake_failed:
+    case errc::proxy_failed: return condition::network;
+    case errc::certificate_verification_failed:
+    case errc::certificate_untrusted:
+    case errc::certificate_expired:
+    case errc::certificate_hostname_mismatch:
+    case errc::certificate_self_signed: return condition::tls;
+    case errc::proxy_auth_required:
+    case errc::proxy_rejected: return condition::proxy;
+    case errc::http_unauthorized:
+    case errc::payload_too_large:
+    case errc::http_rejected: return condition::rejected;
+    case errc::response_too_large:
+    case errc::request_not_sendable: return condition::limits;
+    case errc::retries_exhausted: return condition::gave_up;
+    case errc::queue_full:
+    case errc::shutting_down: return condition::dropped;
+    case errc::invalid_argument:
+    case errc::invalid_options:
+    case errc::invalid_settings:
+    case errc::opted_out:
+    case errc::nothing_to_flush:
+    case errc::not_launched: return condition::usage;
+    case errc::campaign_not_found:
+    case errc::campaign_not_running:
+    case errc::campaign_type_mismatch:
+    case errc::user_storage_required:
+    case errc::variable_not_found:
+    case errc::variable_type_mismatch:
+    case errc::goal_not_found:
+    case errc::goal_type_mismatch:
+    case errc::revenue_required:
+    case errc::no_variation:
+    case errc::already_tracked: return condition::not_decided;
+    }
+    return condition{}; // a value outside the enum: no condition
+}
+
+// Thread-safety: stateless; may be called from any thread.
+class vwo_condition_category final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "vwo.condition"; }
+
+    std::string message(int value) const override
+    {
+        switch (static_cast<condition>(value)) {
+        case condition::network: return "network failure (transient, retried)";
+        case condition::tls: return "server certificate refused";
+        case condition::proxy: return "proxy refused the connection";
+        case condition::rejected: return "collector rejected the request";
+        case condition::limits: return "a size limit was exceeded";
+        case condition::gave_up: return "gave up after retries";
+        case condition::dropped: return "dropped by the client (queue full or shutting down)";
+        case condition::usage: return "invalid use, options or settings";
+        case condition::not_decided: return "no decision was made";
+        }
+        return "unknown vwo condition " + std::to_string(value);
+    }
+
+    // Only vwo::errc codes belong to a condition; codes of other categories never do.
+    bool equivalent(const boost::system::error_code& code, int value) const noexcept override
+    {
+        return value != 0 && code.category() == vwo::error_category() &&
+               static_cast<int>(condition_of(static_cast<errc>(code.value()))) == value;
+    }
+};
+
 } // namespace
 
 const boost::system::error_category& error_category() noexcept
 {
     static const vwo_error_category category;
+    return category;
+}
+
+const boost::system::error_category& condition_category() noexcept
+{
+    static const vwo_condition_category category;
     return category;
 }
 

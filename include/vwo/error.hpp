@@ -70,7 +70,35 @@ inline boost::system::error_code make_error_code(errc e) noexcept
     return {static_cast<int>(e), error_category()};
 }
 
+/// What kind of failure an error is, for code that reacts to kinds rather than to single codes:
+/// `if (ec == vwo::condition::network) ...`. Every vwo::errc belongs to exactly one condition
+/// (docs/troubleshooting.md "Error conditions"); codes of other categories belong to none.
+enum class condition {
+    network = 1, ///< transient: no complete answer (timeout, resolve/connect failed, connection lost, bad
+                 ///< response, TLS handshake, proxy_failed); deliveries retry these
+    tls,         ///< the server certificate was refused (certificate_*); never retried
+    proxy,       ///< the proxy refused for good (proxy_auth_required, proxy_rejected); never retried
+    rejected,    ///< the collector answered and refused (http_unauthorized, payload_too_large, http_rejected)
+    limits,      ///< a size bound was hit (response_too_large, request_not_sendable); never retried
+    gave_up,     ///< retries_exhausted: a transient failure outlasted every retry
+    dropped,     ///< accepted work not delivered by the client itself (queue_full, shutting_down)
+    usage,       ///< the call, options, settings file or handle state ruled it out (invalid_*, opted_out,
+                 ///< not_launched, nothing_to_flush)
+    not_decided, ///< a decision or track call made no decision (campaign_*, variable_*, goal_*, no_variation, ...)
+};
+
+/// The category of vwo::condition. Thread-safe, as error_category().
+const boost::system::error_category& condition_category() noexcept;
+
+inline boost::system::error_condition make_error_condition(condition c) noexcept
+{
+    return {static_cast<int>(c), condition_category()};
+}
+
 } // namespace vwo
 
 template <>
 struct boost::system::is_error_code_enum<vwo::errc> : std::true_type {};
+
+template <>
+struct boost::system::is_error_condition_enum<vwo::condition> : std::true_type {};

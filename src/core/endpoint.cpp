@@ -2,6 +2,10 @@
 
 #include "core/host_port.hpp"
 
+#include <vwo/error.hpp>
+
+#include <utility>
+
 namespace vwo::core {
 namespace {
 
@@ -38,16 +42,16 @@ std::string endpoint::host_header() const
     return out;
 }
 
-std::optional<endpoint> parse_endpoint(std::string_view url, std::string& error)
+outcome<endpoint> parse_endpoint(std::string_view url)
 {
-    const auto fail = [&](std::string_view problem) -> std::optional<endpoint> {
-        error.clear();
-        error.reserve(url.size() + problem.size() + 16);
-        error += "endpoint \"";
-        error += url;
-        error += "\": ";
-        error += problem;
-        return std::nullopt;
+    const auto fail = [&](std::string_view problem) -> outcome<endpoint> {
+        std::string message;
+        message.reserve(url.size() + problem.size() + 16);
+        message += "endpoint \"";
+        message += url;
+        message += "\": ";
+        message += problem;
+        return core::fail(errc::invalid_options, std::move(message));
     };
 
     endpoint result;
@@ -84,6 +88,15 @@ std::optional<endpoint> parse_endpoint(std::string_view url, std::string& error)
     result.host.assign(parts->host);
     result.base_path.assign(path);
     return result;
+}
+
+// Compatibility for src/engine and src/client.cpp until they call parse_endpoint(url).
+std::optional<endpoint> parse_endpoint(std::string_view url, std::string& error)
+{
+    auto parsed = parse_endpoint(url);
+    if (parsed) return std::move(*parsed);
+    error = std::move(parsed.error().message);
+    return std::nullopt;
 }
 
 } // namespace vwo::core

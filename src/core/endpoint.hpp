@@ -2,6 +2,8 @@
 
 // The collector's base URL, split once at launch.
 
+#include "core/outcome.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,8 +22,11 @@ struct endpoint {
 };
 
 /// Parses "http[s]://host[:port][/path]". Scheme is case-insensitive; user info, query
-/// and fragment are refused. On failure returns nullopt and sets `error` to a message
+/// and fragment are refused. A failure has code vwo::errc::invalid_options and a message
 /// naming the problem ("endpoint \"ftp://x\": scheme must be http or https").
+outcome<endpoint> parse_endpoint(std::string_view url);
+
+/// Compatibility (src/engine, src/client.cpp): parse_endpoint(url) with the message in `error`.
 std::optional<endpoint> parse_endpoint(std::string_view url, std::string& error);
 
 } // namespace vwo::core

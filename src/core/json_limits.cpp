@@ -1,5 +1,7 @@
 #include "core/json_limits.hpp"
 
+#include <vwo/error.hpp>
+
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -108,12 +110,12 @@ std::string malformed_json_message(std::size_t byte, std::size_t size)
     return "malformed JSON (syntax error near byte " + std::to_string(byte) + " of " + std::to_string(size) + ")";
 }
 
-std::optional<std::string> refuse_deep_json(std::string_view text)
+outcome<void> check_json_depth(std::string_view text)
 {
     if (const auto at = json_too_deep_at(text))
-        return "nested deeper than " + std::to_string(max_json_depth) + " levels of arrays and objects (at byte " +
-               std::to_string(*at) + ")";
-    return std::nullopt;
+        return fail(errc::invalid_settings, "nested deeper than " + std::to_string(max_json_depth) +
+                                                " levels of arrays and objects (at byte " + std::to_string(*at) + ")");
+    return {};
 }
 
 } // namespace vwo::core

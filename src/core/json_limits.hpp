@@ -1,6 +1,8 @@
 #pragma once
 // Bounds applied to JSON from outside (settings files) before nlohmann parses it, and the one way
 // a malformed document is described without quoting it (docs/reliability.md "Limits").
+#include "core/outcome.hpp"
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -26,7 +28,8 @@ std::string malformed_json_message(std::size_t byte, std::size_t size);
 /// JavaScript reads String(Infinity)); nullopt when there are none (the usual case: no copy).
 std::optional<std::string> overflowing_numbers_as_strings(std::string_view text);
 
-/// Checks `text` against max_json_depth; the refusal message when it is too deep.
-std::optional<std::string> refuse_deep_json(std::string_view text);
+/// Checks `text` against max_json_depth: a failure (vwo::errc::invalid_settings, the message says where)
+/// when it is too deep.
+outcome<void> check_json_depth(std::string_view text);
 
 } // namespace vwo::core

@@ -3,11 +3,14 @@
 #include "core/host_port.hpp"
 #include "core/url_encoding.hpp" // percent_decode: strict, '+' stays '+' (as libcurl decodes URL credentials)
 
+#include <vwo/error.hpp>
+
 #include <arpa/inet.h>
 
 #include <array>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 namespace vwo::core {
 namespace {
@@ -163,12 +166,12 @@ std::string proxy_server::basic_authorization() const
     return "Basic " + base64_encode(user + ":" + password);
 }
 
-std::optional<proxy_server> parse_proxy_url(std::string_view url, std::string& error)
+outcome<proxy_server> parse_proxy_url(std::string_view url)
 {
-    const auto fail = [&](std::string_view problem) -> std::optional<proxy_server> {
-        error = "proxy \"" + redacted(url) + "\": ";
-        error += problem;
-        return std::nullopt;
+    const auto fail = [&](std::string_view problem) -> outcome<proxy_server> {
+        std::string message = "proxy \"" + redacted(url) + "\": ";
+        message += problem;
+        return core::fail(errc::invalid_options, std::move(message));
     };
     if (url.empty()) return fail("is empty");
 
@@ -199,8 +202,8 @@ std::optional<proxy_server> parse_proxy_url(std::string_view url, std::string& e
         const std::size_t colon = user_info.find(':');
         auto user = percent_decode(user_info.substr(0, colon));
         if (!user) return fail("invalid percent-encoding in the user name");
-        std::optional<std::string> password = std::string();
-        if (colon != std::string_view::npos) password = percent_decode(user_info.substr(colon + 1));
+        auto password = colon == std::string_view::npos ? boost::system::result<std::string>(std::string())
+                                                         : percent_decode(user_info.substr(colon + 1));
         if (!password) return fail("invalid percent-encoding in the password");
         result.has_credentials = true;
         result.user = std::move(*user);
@@ -285,8 +288,7 @@ bool no_proxy_matches(std::string_view host, std::string_view no_proxy)
     return false;
 }
 
-std::optional<proxy_choice> choose_proxy(const proxy_settings& settings, bool https_target, std::string_view host,
-                                         std::string& error)
+outcome<proxy_choice> choose_proxy(const proxy_settings& settings, bool https_target, std::string_view host)
 {
     const environment_function environment = settings.environment ? settings.environment : process_environment();
 
@@ -314,14 +316,32 @@ std::optional<proxy_choice> choose_proxy(const proxy_settings& settings, bool ht
         return proxy_choice{std::nullopt, "no proxy: " + exemptions->name + " (\"" + exemptions->value +
                                               "\") exempts " + std::string(host) + " from the proxy in " + source};
 
-    std::string parse_error;
-    auto server = parse_proxy_url(url, parse_error);
+    auto server = parse_proxy_url(url);
     if (!server) {
-        error = parse_error + " (from " + source + ")";
-        return std::nullopt;
+        failure f = server.error();
+        f.message += " (from " + source + ")";
+        return f;
     }
     std::string explanation = "through proxy " + server->display() + " (from " + source + ")";
-    return proxy_choice{std::move(server), std::move(explanation)};
+    return proxy_choice{std::move(*server), std::move(explanation)};
+}
+
+// Compatibility wrappers (src/transport/http_client.hpp, src/client.cpp) until their callers migrate.
+std::optional<proxy_server> parse_proxy_url(std::string_view url, std::string& error)
+{
+    auto parsed = parse_proxy_url(url);
+    if (parsed) return std::move(*parsed);
+    error = std::move(parsed.error().message);
+    return std::nullopt;
+}
+
+std::optional<proxy_choice> choose_proxy(const proxy_settings& settings, bool https_target, std::string_view host,
+                                         std::string& error)
+{
+    auto chosen = choose_proxy(settings, https_target, host);
+    if (chosen) return std::move(*chosen);
+    error = std::move(chosen.error().message);
+    return std::nullopt;
 }
 
 std::string base64_encode(std::string_view data)

@@ -5,6 +5,8 @@
 // through an injectable function, so every rule is unit-tested without touching the process
 // environment.
 
+#include "core/outcome.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -39,7 +41,11 @@ struct proxy_server {
 /// Parses a proxy URL like libcurl: "[http://][user[:password]@]host[:port][/...]". No scheme means
 /// http; the port defaults to 1080; user and password are percent-decoded; an IPv6 address is in
 /// brackets; a path is ignored. Schemes this SDK does not speak (https://, socks4/4a/5/5h://) and
-/// anything else are refused: returns nullopt and sets `error` to a message naming the problem.
+/// anything else are refused: a failure with code vwo::errc::invalid_options and a message naming the
+/// problem (the password replaced by "***").
+outcome<proxy_server> parse_proxy_url(std::string_view url);
+
+/// Compatibility (until every caller uses the one above): the message in `error`, nullopt on failure.
 std::optional<proxy_server> parse_proxy_url(std::string_view url, std::string& error);
 
 /// An environment variable that was read: its name and (non-empty) value.
@@ -89,8 +95,11 @@ struct proxy_choice {
 /// libcurl's order: an explicit url (empty: no proxy at all), else the proxy variable for the
 /// target scheme; then, if a proxy was found, the NO_PROXY list (explicit, else from the
 /// environment) may exempt `host`. An unparsable proxy URL, explicit or from a variable, is an
-/// error (nullopt, `error` names the source); libcurl fails the transfer in that case too, and
-/// silently going around a proxy that was asked for could leak traffic past it.
+/// error (code vwo::errc::invalid_options, the message names the source); libcurl fails the transfer in
+/// that case too, and silently going around a proxy that was asked for could leak traffic past it.
+outcome<proxy_choice> choose_proxy(const proxy_settings& settings, bool https_target, std::string_view host);
+
+/// Compatibility (src/transport/http_client.hpp's choose_proxy): the message in `error`, nullopt on failure.
 std::optional<proxy_choice> choose_proxy(const proxy_settings& settings, bool https_target, std::string_view host,
                                          std::string& error);
 

@@ -11,21 +11,11 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// vwo::condition::network is exactly the transient transport failures (include/vwo/error.hpp): the
+// retry table and the public classification cannot drift apart.
 bool is_retryable_transport_error(const boost::system::error_code& error) noexcept
 {
-    if (error.category() != vwo::error_category()) return false;
-    switch (static_cast<errc>(error.value())) {
-    case errc::timeout:
-    case errc::resolve_failed:
-    case errc::connect_failed:
-    case errc::connection_lost:
-    case errc::bad_response:
-    case errc::tls_handshake_failed:
-    case errc::proxy_failed:
-        return true;
-    default:
-        return false;
-    }
+    return error == condition::network;
 }
 
 bool is_retryable_status(unsigned status) noexcept
@@ -205,6 +195,15 @@ std::string_view trim(std::string_view text) noexcept
 
 } // namespace
 
+delivery_bucket classify_finished(const boost::system::error_code& ec, bool shutdown_drop) noexcept
+{
+    if (!ec) return delivery_bucket::delivered;
+    if (shutdown_drop) return delivery_bucket::dropped_shutdown;
+    if (ec == condition::gave_up) return delivery_bucket::failed_retries_exhausted;
+    if (ec == condition::rejected) return delivery_bucket::failed_rejected;
+    return delivery_bucket::failed_other;
+}
+
 bool signals_unreachable(const attempt_outcome& outcome) noexcept
 {
     return outcome.transport_error && is_retryable_transport_error(outcome.transport_error) &&
@@ -231,21 +230,22 @@ retry_decision decide_retry(const attempt_outcome& outcome, unsigned retries_don
     return {verdict::fail, milliseconds{0}, errc::http_rejected};
 }
 
-std::optional<milliseconds> parse_retry_after(std::string_view value,
-                                              std::chrono::system_clock::time_point now) noexcept
+boost::system::result<milliseconds> read_retry_after(std::string_view value,
+                                                     std::chrono::system_clock::time_point now) noexcept
 {
+    const boost::system::error_code malformed = make_error_code(boost::system::errc::invalid_argument);
     value = trim(value);
-    if (value.empty()) return std::nullopt;
+    if (value.empty()) return malformed;
 
     if (value.front() >= '0' && value.front() <= '9') {
         unsigned long long seconds = 0;
         const char* const last = value.data() + value.size();
         const auto [ptr, ec] = std::from_chars(value.data(), last, seconds);
-        if (ptr != last) return std::nullopt; // "1.5", "10s"
+        if (ptr != last) return malformed; // "1.5", "10s"
         constexpr auto max_seconds = static_cast<unsigned long long>(std::numeric_limits<long long>::max() / 1000);
         // An absurdly large delay saturates; decide_retry clamps it to max_retry_after anyway.
         if (ec == std::errc::result_out_of_range || seconds > max_seconds) return milliseconds::max();
-        if (ec != std::errc{}) return std::nullopt;
+        if (ec != std::errc{}) return malformed;
         return milliseconds{static_cast<long long>(seconds) * 1000};
     }
 
@@ -253,13 +253,21 @@ std::optional<milliseconds> parse_retry_after(std::string_view value,
     const auto today = std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(now)};
     const bool parsed = parse_imf_fixdate(value, parts) ||
                         parse_rfc850(value, parts, static_cast<int>(today.year())) || parse_asctime(value, parts);
-    if (!parsed) return std::nullopt;
+    if (!parsed) return malformed;
     const auto when = to_time_point(parts);
-    if (!when) return std::nullopt;
+    if (!when) return malformed;
     // Subtract in milliseconds: converting a far-future date to system_clock's nanoseconds
     // would overflow. Flooring `now` makes the difference the ceiling of the exact one.
     const milliseconds delta = *when - std::chrono::floor<milliseconds>(now);
     return std::max(delta, milliseconds{0});
+}
+
+// Compatibility for src/engine until it calls read_retry_after.
+std::optional<milliseconds> parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) noexcept
+{
+    const auto parsed = read_retry_after(value, now);
+    if (!parsed) return std::nullopt;
+    return *parsed;
 }
 
 } // namespace vwo::core

@@ -6,6 +6,7 @@
 #include <vwo/error.hpp>
 
 #include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -44,8 +45,8 @@ struct retry_decision {
 
 /// The rules:
 /// - 2xx: success.
-/// - transport errors timeout, resolve_failed, connect_failed, connection_lost, bad_response,
-///   tls_handshake_failed, proxy_failed; statuses 408, 429, 5xx: retry while retries_done < max_retries,
+/// - transport errors of vwo::condition::network (timeout, resolve_failed, connect_failed, connection_lost, bad_response,
+///   tls_handshake_failed, proxy_failed); statuses 408, 429, 5xx: retry while retries_done < max_retries,
 ///   or elapsed < max_elapsed (when set), or until_deadline; else fail with errc::retries_exhausted.
 ///   Delay: step = min(max_delay, base_delay * 2^retries_done), randomised within a band around it,
 ///   min(max_delay, step * (0.5 + jitter01)): never below half the step, so an outage's attempts never
@@ -61,12 +62,23 @@ struct retry_decision {
 retry_decision decide_retry(const attempt_outcome& outcome, unsigned retries_done, const retry_policy& policy,
                             double jitter01) noexcept;
 
+/// The stats bucket (include/vwo/stats.hpp) of a finished request, by condition: no error → delivered;
+/// `shutdown_drop` → dropped_shutdown; vwo::condition::gave_up → failed_retries_exhausted;
+/// vwo::condition::rejected → failed_rejected; anything else → failed_other.
+enum class delivery_bucket { delivered, dropped_shutdown, failed_retries_exhausted, failed_rejected, failed_other };
+delivery_bucket classify_finished(const boost::system::error_code& ec, bool shutdown_drop) noexcept;
+
 /// True when the outcome says the collector could not be reached at all (no HTTP answer: connect,
 /// resolve, TLS, proxy, timeout, connection lost): the engine then holds other requests and probes.
 bool signals_unreachable(const attempt_outcome& outcome) noexcept;
 
 /// Parses a Retry-After value: delta-seconds ("120") or an IMF-fixdate / RFC 850 / asctime
-/// HTTP-date, relative to `now` (a date in the past gives 0). nullopt when malformed.
+/// HTTP-date, relative to `now` (a date in the past gives 0). A malformed value is the generic code
+/// boost::system::errc::invalid_argument: the header is then ignored, nothing more to say.
+boost::system::result<std::chrono::milliseconds> read_retry_after(std::string_view value,
+                                                                  std::chrono::system_clock::time_point now) noexcept;
+
+/// Compatibility (src/engine, tests/fuzz/fuzz_http_response.cpp): read_retry_after as an optional.
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now) noexcept;
 

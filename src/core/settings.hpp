@@ -1,7 +1,8 @@
 #pragma once
 
-// The parts of VWO's settings file that the SDK uses (docs/protocol.md#settings-file,
-// docs/configuration.md#the-settings-file-settings_file).
+// Compatibility: the top-level fields of the settings file in the shape src/engine still reads.
+// The one parse is core::parse_account (core/account.hpp); parse_settings is a view of its result.
+// Remove this header once src/engine holds a core::account.
 
 #include <cstddef>
 #include <optional>
@@ -24,10 +25,7 @@ struct settings_result {
     std::string error;             ///< on failure: names the field and the problem
 };
 
-/// Parses and checks the settings JSON. Required: accountId (non-negative integer, or a
-/// string of decimal digits), sdkKey (non-empty string), version (number or string),
-/// campaigns (array). Optional: isEventArchEnabled (bool), collectionPrefix (string of
-/// RFC 3986 unreserved characters; empty means none). Malformed JSON reports the parser's message.
+/// core::parse_account (every check it makes, campaigns included) and its top-level fields. Never throws.
 settings_result parse_settings(std::string_view json);
 
 } // namespace vwo::core

@@ -82,8 +82,9 @@ void append_query_param(std::string& out, std::string_view name, std::string_vie
     append_query_value(out, value);
 }
 
-std::optional<std::string> percent_decode(std::string_view text)
+boost::system::result<std::string> percent_decode(std::string_view text)
 {
+    const auto malformed = [] { return make_error_code(boost::system::errc::illegal_byte_sequence); };
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -91,10 +92,10 @@ std::optional<std::string> percent_decode(std::string_view text)
             out += text[i];
             continue;
         }
-        if (text.size() - i < 3) return std::nullopt;
+        if (text.size() - i < 3) return malformed();
         const int high = hex_value(text[i + 1]);
         const int low = hex_value(text[i + 2]);
-        if (high < 0 || low < 0) return std::nullopt;
+        if (high < 0 || low < 0) return malformed();
         out += static_cast<char>((high << 4) | low);
         i += 2;
     }

@@ -2,7 +2,8 @@
 
 // Percent-encoding for query strings and for VWO's encodeURIComponent-encoded fields.
 
-#include <optional>
+#include <boost/system/result.hpp>
+
 #include <string>
 #include <string_view>
 
@@ -21,7 +22,8 @@ void append_query_value(std::string& out, std::string_view text);
 /// is empty or ends with '?'. `name` is written as given (our names need no encoding).
 void append_query_param(std::string& out, std::string_view name, std::string_view value);
 
-/// Decodes %XX sequences; '+' stays '+'. nullopt on a malformed escape.
-std::optional<std::string> percent_decode(std::string_view text);
+/// Decodes %XX sequences; '+' stays '+'. A malformed escape is the generic code
+/// boost::system::errc::illegal_byte_sequence (core/outcome.hpp: a code is all a caller needs).
+boost::system::result<std::string> percent_decode(std::string_view text);
 
 } // namespace vwo::core

@@ -1,6 +1,9 @@
 #include "core/validation.hpp"
 
+#include <vwo/error.hpp>
+
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 namespace vwo::core {
@@ -113,23 +116,32 @@ std::optional<std::string> find_duplicate(const dimensions& dims)
 
 } // namespace
 
-std::optional<std::string> validate_push(const dimensions& dims, std::string_view user_id)
+outcome<void> check_push(const dimensions& dims, std::string_view user_id)
 {
-    if (user_id.empty()) return std::string("push rejected: user id is empty (must be non-empty)");
-    if (dims.empty()) return std::string("push rejected: no key/value pairs given (at least one required)");
+    const auto rejected = [](std::string message) { return fail(errc::invalid_argument, std::move(message)); };
+    if (user_id.empty()) return rejected("push rejected: user id is empty (must be non-empty)");
+    if (dims.empty()) return rejected("push rejected: no key/value pairs given (at least one required)");
 
     for (const dimension& dim : dims) {
         if (auto problem = problem_of(dim.key)) {
-            return "push rejected: key \"" + printable_key(dim.key) + "\" " + *problem;
+            return rejected("push rejected: key \"" + printable_key(dim.key) + "\" " + *problem);
         }
         if (auto problem = problem_of(dim.value)) {
-            return "push rejected: value of key \"" + printable_key(dim.key) + "\" " + *problem;
+            return rejected("push rejected: value of key \"" + printable_key(dim.key) + "\" " + *problem);
         }
     }
     if (auto key = find_duplicate(dims)) {
-        return "push rejected: key \"" + printable_key(*key) + "\" appears twice (keys must be unique)";
+        return rejected("push rejected: key \"" + printable_key(*key) + "\" appears twice (keys must be unique)");
     }
-    return std::nullopt;
+    return {};
+}
+
+// Compatibility for src/engine and tools/vwo-push until they call check_push.
+std::optional<std::string> validate_push(const dimensions& dims, std::string_view user_id)
+{
+    auto checked = check_push(dims, user_id);
+    if (checked) return std::nullopt;
+    return std::move(checked.error().message);
 }
 
 } // namespace vwo::core

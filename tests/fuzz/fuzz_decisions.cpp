@@ -13,8 +13,8 @@
 //   rest    one more user id (any bytes, invalid UTF-8 included), decided besides the fixed ones.
 //
 // Properties (reliability.md R9):
-//  - parse_campaign_settings never throws; it returns either a value (empty error) or an error
-//    starting with "settings file", never both;
+//  - parse_account never throws; it returns either an account or a failure (vwo::errc::invalid_settings)
+//    whose message starts with "settings file";
 //  - on success, for up to 16 campaigns (from byte 1 on), the users "", "u", "José", "用户42",
 //    "x"*300 and the parameter user, and three attribute maps (none; the names the campaign's and its
 //    variations' segments use, each given its operand with the lower()/wildcard()/regex() wrapper
@@ -37,10 +37,13 @@
 //      in that campaign; its value is the variable's cast value; no variation means feature_disabled;
 //    - find_campaign(key) finds a campaign with that key; visitor_uuid is deterministic.
 
+#include "core/account.hpp"
 #include "core/decision/campaign_settings.hpp"
 #include "core/decision/decide.hpp"
 #include "core/decision/feature.hpp"
 #include "fuzz_check.hpp"
+
+#include <vwo/error.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -511,23 +514,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view json_text = input.substr(0, nul);
     const std::string_view params = nul == std::string_view::npos ? std::string_view() : input.substr(nul + 1);
 
-    campaign_settings_result result;
+    vwo::core::outcome<std::shared_ptr<const vwo::core::account>> result =
+        vwo::core::fail(vwo::errc::invalid_settings, "not run");
     try {
-        result = parse_campaign_settings(json_text);
+        result = vwo::core::parse_account(json_text);
     } catch (const std::exception& e) {
-        vwo_fuzz::fail(__FILE__, __LINE__, "parse_campaign_settings must not throw", e.what());
+        vwo_fuzz::fail(__FILE__, __LINE__, "parse_account must not throw", e.what());
     } catch (...) {
-        vwo_fuzz::fail(__FILE__, __LINE__, "parse_campaign_settings must not throw", "unknown exception");
+        vwo_fuzz::fail(__FILE__, __LINE__, "parse_account must not throw", "unknown exception");
     }
 
     if (std::getenv("VWO_FUZZ_VERBOSE") != nullptr) { // which seeds are accepted (docs/fuzzing.md)
-        std::fprintf(stderr, "%s\n", result.value ? "accepted" : result.error.c_str());
+        std::fprintf(stderr, "%s\n", result ? "accepted" : result.error().message.c_str());
     }
-    if (!result.value) {
-        FUZZ_CHECK(result.error.starts_with("settings file"), "failure without a proper message: " + result.error);
+    if (!result) {
+        FUZZ_CHECK(result.error().code == vwo::errc::invalid_settings,
+                   "failure with another code: " + result.error().code.message());
+        FUZZ_CHECK(result.error().message.starts_with("settings file"),
+                   "failure without a proper message: " + result.error().message);
         return 0;
     }
-    FUZZ_CHECK(result.error.empty(), "success with an error message: " + result.error);
-    check_settings(*result.value, json_text, params);
+    FUZZ_CHECK(*result != nullptr, "success without an account");
+    check_settings((*result)->campaigns, json_text, params);
     return 0;
 }

@@ -6,8 +6,9 @@
 // 'chrome', 'user-1').
 //
 // Properties (docs/protocol.md#validation-both-call-forms-one-rule, docs/reliability.md R9):
-//  - validate_push accepts exactly what an independent reference implementation of the rule
-//    accepts; its rejection message starts with "push rejected: " and is valid UTF-8;
+//  - check_push accepts exactly what an independent reference implementation of the rule
+//    accepts; its rejection has code invalid_argument and a message that starts with
+//    "push rejected: " and is valid UTF-8;
 //  - utf8_code_points agrees with an independent decoder on every part;
 //  - append_json_string round-trips every valid UTF-8 part through a real JSON parser;
 //  - percent_decode inverts append_query_value and encode_uri_component for arbitrary bytes;
@@ -21,6 +22,8 @@
 #include "core/url_encoding.hpp"
 #include "core/validation.hpp"
 #include "fuzz_check.hpp"
+
+#include <vwo/error.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -229,12 +232,12 @@ void check_text_properties(std::string_view part)
     std::string query_value;
     append_query_value(query_value, part);
     FUZZ_CHECK(only_encoded(query_value, ""), "append_query_value left a reserved character");
-    FUZZ_CHECK(percent_decode(query_value) == std::optional<std::string>(part),
+    FUZZ_CHECK(percent_decode(query_value) == std::string(part),
                "percent_decode(append_query_value(x)) != x");
 
     const std::string component = encode_uri_component(part);
     FUZZ_CHECK(only_encoded(component, "!*'()"), "encode_uri_component left a reserved character");
-    FUZZ_CHECK(percent_decode(component) == std::optional<std::string>(part),
+    FUZZ_CHECK(percent_decode(component) == std::string(part),
                "percent_decode(encode_uri_component(x)) != x");
 
     (void)percent_decode(part); // arbitrary text: may fail, must not crash
@@ -362,15 +365,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     for (const std::string_view part : parts) check_text_properties(part);
 
-    const auto problem = validate_push(dims, user_id);
+    const auto checked = check_push(dims, user_id);
     const bool expected_valid = reference_valid_push(dims, user_id);
-    if (problem) {
-        FUZZ_CHECK(!expected_valid, "validate_push rejected a valid call: " + *problem);
-        FUZZ_CHECK(problem->starts_with("push rejected: "), *problem);
-        FUZZ_CHECK(utf8_code_points(*problem).has_value(), "rejection message is not valid UTF-8");
+    if (!checked) {
+        const std::string problem = checked.error().message;
+        FUZZ_CHECK(!expected_valid, "check_push rejected a valid call: " + problem);
+        FUZZ_CHECK(checked.error().code == vwo::errc::invalid_argument, "rejection with another code: " + problem);
+        FUZZ_CHECK(problem.starts_with("push rejected: "), problem);
+        FUZZ_CHECK(utf8_code_points(problem).has_value(), "rejection message is not valid UTF-8");
         return 0;
     }
-    FUZZ_CHECK(expected_valid, "validate_push accepted an invalid call");
+    FUZZ_CHECK(expected_valid, "check_push accepted an invalid call");
     check_requests(dims, user_id);
     return 0;
 }

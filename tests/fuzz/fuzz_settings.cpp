@@ -3,8 +3,8 @@
 // Input: the raw settings JSON text.
 //
 // Properties (reliability.md R9):
-//  - parse_settings never throws and never crashes; it returns either a value or a
-//    non-empty error starting with "settings file: ", never both;
+//  - parse_account never throws and never crashes; it returns either an account or a failure with
+//    code vwo::errc::invalid_settings and a message starting with "settings file: ";
 //  - on success: account_id is non-empty decimal digits, sdk_key is non-empty, collection_prefix
 //    is "" or one path segment of RFC 3986 unreserved characters (not "." or ".."), and the
 //    result agrees with an independent read of the same JSON document;
@@ -13,8 +13,10 @@
 
 #include "core/request_builder.hpp"
 #include "core/json_limits.hpp"
-#include "core/settings.hpp"
+#include "core/account.hpp"
 #include "fuzz_check.hpp"
+
+#include <vwo/error.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -65,7 +67,7 @@ bool clean_query(std::string_view target)
     return true;
 }
 
-void check_accepted(std::string_view input, const settings& s)
+void check_accepted(std::string_view input, const account& s)
 {
     FUZZ_CHECK(is_digits(s.account_id), "account_id is not non-empty digits: " + s.account_id);
     FUZZ_CHECK(!s.sdk_key.empty(), "sdk_key is empty");
@@ -80,7 +82,7 @@ void check_accepted(std::string_view input, const settings& s)
     FUZZ_CHECK(!json_too_deep_at(input).has_value(), "accepted settings nested past the depth limit");
 
     // An independent read of the same document must agree with what was accepted (numbers past double's
-    // range read as JavaScript reads them, as parse_settings does).
+    // range read as JavaScript reads them, as parse_account does).
     const auto rewritten = overflowing_numbers_as_strings(input);
     const std::string_view document = rewritten ? std::string_view(*rewritten) : input;
     const json root = json::parse(document.begin(), document.end(), nullptr, /*allow_exceptions=*/false);
@@ -92,7 +94,7 @@ void check_accepted(std::string_view input, const settings& s)
         FUZZ_CHECK(account.is_string() && account.get_ref<const std::string&>() == s.account_id, s.account_id);
     }
     FUZZ_CHECK(root.at("sdkKey") == json(s.sdk_key), "sdk_key differs from the document");
-    FUZZ_CHECK(root.at("campaigns").is_array() && root.at("campaigns").size() == s.campaign_count,
+    FUZZ_CHECK(root.at("campaigns").is_array() && root.at("campaigns").size() == s.campaign_count(),
                "campaign_count differs from the document");
     const auto arch = root.find("isEventArchEnabled");
     FUZZ_CHECK(s.event_arch_enabled == (arch != root.end() && arch->is_boolean() && arch->get<bool>()),
@@ -117,20 +119,22 @@ void check_accepted(std::string_view input, const settings& s)
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     const std::string_view input(reinterpret_cast<const char*>(data), size);
-    settings_result result;
+    outcome<std::shared_ptr<const account>> result = fail(vwo::errc::invalid_settings, "not run");
     try {
-        result = parse_settings(input);
+        result = parse_account(input);
     } catch (const std::exception& e) {
-        vwo_fuzz::fail(__FILE__, __LINE__, "parse_settings must not throw", e.what());
+        vwo_fuzz::fail(__FILE__, __LINE__, "parse_account must not throw", e.what());
     } catch (...) {
-        vwo_fuzz::fail(__FILE__, __LINE__, "parse_settings must not throw", "unknown exception");
+        vwo_fuzz::fail(__FILE__, __LINE__, "parse_account must not throw", "unknown exception");
     }
 
-    if (!result.value) {
-        FUZZ_CHECK(result.error.starts_with("settings file: "), "failure without a proper message: " + result.error);
+    if (!result) {
+        const failure& f = result.error();
+        FUZZ_CHECK(f.code == vwo::errc::invalid_settings, "failure with another code: " + f.code.message());
+        FUZZ_CHECK(f.message.starts_with("settings file: "), "failure without a proper message: " + f.message);
         return 0;
     }
-    FUZZ_CHECK(result.error.empty(), "success with an error message: " + result.error);
-    check_accepted(input, *result.value);
+    FUZZ_CHECK(*result != nullptr, "success without an account");
+    check_accepted(input, **result);
     return 0;
 }

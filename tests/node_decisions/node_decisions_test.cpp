@@ -19,6 +19,7 @@
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
+#include "core/account.hpp"
 #include "core/decision/api_gate.hpp"
 #include "core/decision/campaign_settings.hpp"
 #include "core/decision/decide.hpp"
@@ -289,10 +290,10 @@ TEST_CASE("C++ decisions equal vwo-node-sdk 1.73.0 on every committed table", "[
         const std::string settings_name = table["settings"].get<std::string>();
         INFO("table " << file.filename().string());
         CHECK(table["sdk"] == "vwo-node-sdk@1.73.0");
-        const auto parsed = parse_campaign_settings(read_file(settings_dir / settings_name));
-        INFO(parsed.error);
-        REQUIRE(parsed.value);
-        const campaign_settings& settings = *parsed.value;
+        const auto parsed = vwo::core::parse_account(read_file(settings_dir / settings_name));
+        INFO((parsed ? std::string() : parsed.error().message));
+        REQUIRE(parsed.has_value());
+        const campaign_settings& settings = (*parsed)->campaigns;
 
         std::vector<std::pair<attribute_map, attribute_map>> profiles;
         for (const auto& p : table["profiles"]) {

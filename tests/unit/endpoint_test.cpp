@@ -1,5 +1,7 @@
 #include "core/endpoint.hpp"
 
+#include <vwo/error.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -11,20 +13,19 @@ namespace {
 
 endpoint parse_ok(std::string_view url)
 {
-    std::string error;
-    const auto result = parse_endpoint(url, error);
-    INFO("url " << url << ": " << error);
+    const auto result = parse_endpoint(url);
+    INFO("url " << url << ": " << (result ? std::string() : result.error().message));
     REQUIRE(result.has_value());
     return *result;
 }
 
 std::string parse_error(std::string_view url)
 {
-    std::string error;
-    const auto result = parse_endpoint(url, error);
+    const auto result = parse_endpoint(url);
     INFO("url " << url);
-    CHECK_FALSE(result.has_value());
-    return error;
+    REQUIRE_FALSE(result.has_value());
+    CHECK(result.error().code == vwo::errc::invalid_options);
+    return result.error().message;
 }
 
 } // namespace
@@ -101,7 +102,7 @@ TEST_CASE("parse_endpoint: refused forms name the problem", "[endpoint]")
     CHECK(parse_error("http://example.com/a b").find("path") != std::string::npos);
 }
 
-TEST_CASE("parse_endpoint overwrites a stale error message", "[endpoint]")
+TEST_CASE("parse_endpoint: the compatibility form overwrites a stale error message", "[endpoint]")
 {
     std::string error = "old text";
     CHECK_FALSE(parse_endpoint("gopher://x", error).has_value());

@@ -313,52 +313,52 @@ TEST_CASE("Retry-After sets a floor, clamped to max_retry_after", "[retry]")
 
 TEST_CASE("parse_retry_after: delta-seconds", "[retry]")
 {
-    CHECK(parse_retry_after("120", reference_now) == milliseconds{120000});
-    CHECK(parse_retry_after("0", reference_now) == milliseconds{0});
-    CHECK(parse_retry_after(" 7\t", reference_now) == milliseconds{7000}); // optional whitespace around
-    CHECK(parse_retry_after("007", reference_now) == milliseconds{7000});
-    CHECK(parse_retry_after("99999999999999999999999", reference_now) == milliseconds::max()); // saturates
+    CHECK(read_retry_after("120", reference_now) == milliseconds{120000});
+    CHECK(read_retry_after("0", reference_now) == milliseconds{0});
+    CHECK(read_retry_after(" 7\t", reference_now) == milliseconds{7000}); // optional whitespace around
+    CHECK(read_retry_after("007", reference_now) == milliseconds{7000});
+    CHECK(read_retry_after("99999999999999999999999", reference_now) == milliseconds::max()); // saturates
 }
 
 TEST_CASE("parse_retry_after: the three HTTP-date forms", "[retry]")
 {
     // reference_now is Wed, 21 Oct 2015 07:28:00 GMT
-    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", reference_now) == milliseconds{30000});
-    CHECK(parse_retry_after("Wednesday, 21-Oct-15 07:29:00 GMT", reference_now) == milliseconds{60000});
-    CHECK(parse_retry_after("Wed Oct 21 07:28:05 2015", reference_now) == milliseconds{5000});
-    CHECK(parse_retry_after("Thu Oct 22 07:28:00 2015", reference_now) == milliseconds{86400000});
+    CHECK(read_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", reference_now) == milliseconds{30000});
+    CHECK(read_retry_after("Wednesday, 21-Oct-15 07:29:00 GMT", reference_now) == milliseconds{60000});
+    CHECK(read_retry_after("Wed Oct 21 07:28:05 2015", reference_now) == milliseconds{5000});
+    CHECK(read_retry_after("Thu Oct 22 07:28:00 2015", reference_now) == milliseconds{86400000});
 
     // Single-digit day in asctime is space padded.
     const auto nov_first = std::chrono::system_clock::time_point{std::chrono::sys_days{std::chrono::year{1994} / 11 / 6}};
-    CHECK(parse_retry_after("Sun Nov  6 00:00:10 1994", nov_first) == milliseconds{10000});
-    CHECK(parse_retry_after("Sun, 06 Nov 1994 00:01:00 GMT", nov_first) == milliseconds{60000});
-    CHECK(parse_retry_after("Sunday, 06-Nov-94 00:00:01 GMT", nov_first) == milliseconds{1000});
+    CHECK(read_retry_after("Sun Nov  6 00:00:10 1994", nov_first) == milliseconds{10000});
+    CHECK(read_retry_after("Sun, 06 Nov 1994 00:01:00 GMT", nov_first) == milliseconds{60000});
+    CHECK(read_retry_after("Sunday, 06-Nov-94 00:00:01 GMT", nov_first) == milliseconds{1000});
 
     // Sub-second "now": the wait is rounded up to whole milliseconds, never short.
-    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:01 GMT", reference_now + std::chrono::microseconds{1500}) ==
+    CHECK(read_retry_after("Wed, 21 Oct 2015 07:28:01 GMT", reference_now + std::chrono::microseconds{1500}) ==
           milliseconds{999});
 }
 
 TEST_CASE("parse_retry_after: RFC 850 two-digit years follow the 50-year rule", "[retry]")
 {
     // From 2015, "65" is at most 50 years ahead (2065) but "66" would be 2066 (> 2065), so 1966: in the past.
-    CHECK(parse_retry_after("Thursday, 01-Jan-65 00:00:00 GMT", reference_now) > milliseconds{0});
-    CHECK(parse_retry_after("Saturday, 01-Jan-66 00:00:00 GMT", reference_now) == milliseconds{0});
-    CHECK(parse_retry_after("Friday, 01-Jan-16 00:00:10 GMT", reference_now) > milliseconds{0});
+    CHECK(read_retry_after("Thursday, 01-Jan-65 00:00:00 GMT", reference_now).value() > milliseconds{0});
+    CHECK(read_retry_after("Saturday, 01-Jan-66 00:00:00 GMT", reference_now) == milliseconds{0});
+    CHECK(read_retry_after("Friday, 01-Jan-16 00:00:10 GMT", reference_now).value() > milliseconds{0});
 }
 
 TEST_CASE("parse_retry_after: dates in the past give zero", "[retry]")
 {
-    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:27:59 GMT", reference_now) == milliseconds{0});
-    CHECK(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", reference_now) == milliseconds{0});
-    CHECK(parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", reference_now) == milliseconds{0});
-    CHECK(parse_retry_after("Sun Nov  6 08:49:37 1994", reference_now) == milliseconds{0});
-    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", reference_now) == milliseconds{0});
+    CHECK(read_retry_after("Wed, 21 Oct 2015 07:27:59 GMT", reference_now) == milliseconds{0});
+    CHECK(read_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", reference_now) == milliseconds{0});
+    CHECK(read_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", reference_now) == milliseconds{0});
+    CHECK(read_retry_after("Sun Nov  6 08:49:37 1994", reference_now) == milliseconds{0});
+    CHECK(read_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", reference_now) == milliseconds{0});
 }
 
 TEST_CASE("parse_retry_after: far-future dates do not overflow", "[retry]")
 {
-    const auto d = parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", reference_now);
+    const auto d = read_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", reference_now);
     REQUIRE(d);
     CHECK(*d > std::chrono::hours{24 * 365 * 7000});
 }
@@ -384,12 +384,15 @@ TEST_CASE("parse_retry_after: malformed values", "[retry]")
                             "Wed Oct 21 07:28:30",                // asctime without year
                             "Wed Oct 21 07:28:30 2015 GMT"}) {    // asctime has no zone
         INFO("value '" << bad << "'");
-        CHECK_FALSE(parse_retry_after(bad, reference_now).has_value());
+        const auto parsed = read_retry_after(bad, reference_now);
+        REQUIRE_FALSE(parsed.has_value());
+        CHECK(parsed.error() == boost::system::errc::invalid_argument);
+        CHECK_FALSE(parse_retry_after(bad, reference_now).has_value()); // the compatibility form agrees
     }
     // Leap-second 60 is syntactically allowed by RFC 9110.
-    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:60 GMT", reference_now) == milliseconds{60000});
+    CHECK(read_retry_after("Wed, 21 Oct 2015 07:28:60 GMT", reference_now) == milliseconds{60000});
     // Leap day in a leap year is fine.
-    CHECK(parse_retry_after("Mon, 29 Feb 2016 00:00:00 GMT", reference_now).has_value());
+    CHECK(read_retry_after("Mon, 29 Feb 2016 00:00:00 GMT", reference_now).has_value());
 }
 
 TEST_CASE("decide_retry saturates at the backoff ceiling for extreme policies (fuzz regression)", "[retry]")
@@ -408,4 +411,29 @@ TEST_CASE("decide_retry saturates at the backoff ceiling for extreme policies (f
     const auto later = vwo::core::decide_retry(busy, 3, policy, 1.0);
     REQUIRE(later.action == vwo::core::verdict::retry);
     CHECK(later.delay == policy.max_delay);
+}
+
+TEST_CASE("classify_finished: the stats buckets by condition", "[retry]")
+{
+    CHECK(classify_finished({}, false) == delivery_bucket::delivered);
+    CHECK(classify_finished({}, true) == delivery_bucket::delivered);
+    CHECK(classify_finished(errc::shutting_down, true) == delivery_bucket::dropped_shutdown);
+    CHECK(classify_finished(errc::retries_exhausted, true) == delivery_bucket::dropped_shutdown);
+    CHECK(classify_finished(errc::retries_exhausted, false) == delivery_bucket::failed_retries_exhausted);
+    for (const errc e : {errc::http_rejected, errc::http_unauthorized, errc::payload_too_large})
+        CHECK(classify_finished(e, false) == delivery_bucket::failed_rejected);
+    for (const errc e : {errc::certificate_untrusted, errc::proxy_auth_required, errc::proxy_rejected,
+                         errc::response_too_large, errc::request_not_sendable, errc::timeout})
+        CHECK(classify_finished(e, false) == delivery_bucket::failed_other);
+    CHECK(classify_finished(make_error_code(boost::system::errc::io_error), false) == delivery_bucket::failed_other);
+}
+
+TEST_CASE("decide_retry retries exactly the vwo::condition::network codes", "[retry]")
+{
+    for (int value = 1; value <= static_cast<int>(errc::request_not_sendable); ++value) {
+        const auto e = static_cast<errc>(value);
+        INFO(make_error_code(e).message());
+        const retry_decision d = decide_retry(transport(e), 0, defaults, 0.5);
+        CHECK((d.action == verdict::retry) == (make_error_code(e) == vwo::condition::network));
+    }
 }

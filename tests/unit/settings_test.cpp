@@ -1,15 +1,45 @@
-#include "core/settings.hpp"
+// The top-level fields of core::parse_account (core/account.hpp) and the limits it applies.
+
+#include "core/account.hpp"
 #include "core/json_limits.hpp"
+#include "core/settings.hpp" // the compatibility view, checked against parse_account below
+
+#include <vwo/error.hpp>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <string>
+#include <type_traits>
 
-using vwo::core::parse_settings;
-using vwo::core::settings_result;
+using vwo::core::account;
+using vwo::core::parse_account;
 
 namespace {
+
+// parse_account's outcome as a pointer and a message, so each check reads "value" or "error".
+struct parsed {
+    std::shared_ptr<const account> value; ///< set on success
+    std::string error;                    ///< the failure's message
+};
+
+parsed parse_text(std::string_view text)
+{
+    auto result = parse_account(text);
+    if (result) return {*result, {}};
+    CHECK(result.error().code == vwo::errc::invalid_settings);
+    CHECK_FALSE(result.error().message.empty());
+    return {nullptr, result.error().message};
+}
+
+// A campaign that passes every check of the campaign model.
+nlohmann::json valid_campaign(int id)
+{
+    return {{"id", id}, {"key", "c" + std::to_string(id)}, {"type", "VISUAL_AB"}, {"status", "RUNNING"},
+            {"percentTraffic", 100}, {"segments", nlohmann::json::object()}, {"goals", nlohmann::json::array()},
+            {"variations", nlohmann::json::array()}};
+}
 
 nlohmann::json minimal()
 {
@@ -17,26 +47,26 @@ nlohmann::json minimal()
         R"({"accountId":123456,"sdkKey":"abcdef0123456789abcdef0123456789","version":1,"campaigns":[]})");
 }
 
-settings_result parse(const nlohmann::json& document)
+parsed parse(const nlohmann::json& document)
 {
-    return parse_settings(document.dump());
+    return parse_text(document.dump());
 }
 
 // Asserts failure and that the message names `field` and contains `problem`.
-void require_error(const settings_result& result, std::string_view field, std::string_view problem)
+void require_error(const parsed& result, std::string_view field, std::string_view problem)
 {
     INFO("error: " << result.error);
-    REQUIRE_FALSE(result.value.has_value());
+    REQUIRE(result.value == nullptr);
     CHECK(result.error.find(field) != std::string::npos);
     CHECK(result.error.find(problem) != std::string::npos);
 }
 
 } // namespace
 
-TEST_CASE("parse_settings reads a minimal file", "[settings]")
+TEST_CASE("parse_account reads a minimal file", "[settings]")
 {
     const auto result = parse(minimal());
-    REQUIRE(result.value.has_value());
+    REQUIRE(result.value != nullptr);
     CHECK(result.error.empty());
     const auto& s = *result.value;
     CHECK(s.account_id == "123456");
@@ -44,21 +74,21 @@ TEST_CASE("parse_settings reads a minimal file", "[settings]")
     CHECK(s.version == "1");
     CHECK_FALSE(s.event_arch_enabled);
     CHECK(s.collection_prefix.empty());
-    CHECK(s.campaign_count == 0);
+    CHECK(s.campaign_count() == 0);
 }
 
-TEST_CASE("parse_settings reads every optional field", "[settings]")
+TEST_CASE("parse_account reads every optional field", "[settings]")
 {
     auto doc = minimal();
     doc["isEventArchEnabled"] = true;
     doc["collectionPrefix"] = "eu01";
-    doc["campaigns"] = nlohmann::json::array({nlohmann::json::object(), nlohmann::json::object()});
+    doc["campaigns"] = nlohmann::json::array({valid_campaign(1), valid_campaign(2)});
     doc["unrelated"] = {{"nested", 1}};
     const auto result = parse(doc);
     REQUIRE(result.value);
     CHECK(result.value->event_arch_enabled);
     CHECK(result.value->collection_prefix == "eu01");
-    CHECK(result.value->campaign_count == 2);
+    CHECK(result.value->campaign_count() == 2);
 
     // null means "not set" for the optional fields.
     doc["isEventArchEnabled"] = nullptr;
@@ -69,7 +99,7 @@ TEST_CASE("parse_settings reads every optional field", "[settings]")
     CHECK(nulls.value->collection_prefix.empty());
 }
 
-TEST_CASE("parse_settings: accountId as number or string", "[settings]")
+TEST_CASE("parse_account: accountId as number or string", "[settings]")
 {
     auto doc = minimal();
     doc["accountId"] = "60781";
@@ -91,7 +121,7 @@ TEST_CASE("parse_settings: accountId as number or string", "[settings]")
     }
 }
 
-TEST_CASE("parse_settings: every required field is reported when missing", "[settings]")
+TEST_CASE("parse_account: every required field is reported when missing", "[settings]")
 {
     for (const char* field : {"accountId", "sdkKey", "version", "campaigns"}) {
         auto doc = minimal();
@@ -100,7 +130,7 @@ TEST_CASE("parse_settings: every required field is reported when missing", "[set
     }
 }
 
-TEST_CASE("parse_settings: wrong types", "[settings]")
+TEST_CASE("parse_account: wrong types", "[settings]")
 {
     auto doc = minimal();
     doc["sdkKey"] = 42;
@@ -136,7 +166,7 @@ TEST_CASE("parse_settings: wrong types", "[settings]")
     require_error(parse(doc), "collectionPrefix", "must be a string");
 }
 
-TEST_CASE("parse_settings: collectionPrefix must be one safe path segment", "[settings]")
+TEST_CASE("parse_account: collectionPrefix must be one safe path segment", "[settings]")
 {
     auto doc = minimal();
     for (const char* good : {"eu01", "a-b_c.d~e", "X"}) {
@@ -156,12 +186,12 @@ TEST_CASE("parse_settings: collectionPrefix must be one safe path segment", "[se
     }
 }
 
-TEST_CASE("parse_settings: malformed JSON never throws", "[settings]")
+TEST_CASE("parse_account: malformed JSON never throws", "[settings]")
 {
     for (const char* text : {"", "{", "{\"accountId\":1,}", "not json", "{\"a\":\"\xC0\xAF\"}", "[1,2"}) {
         INFO("text " << text);
-        settings_result result;
-        CHECK_NOTHROW(result = parse_settings(text));
+        parsed result;
+        CHECK_NOTHROW(result = parse_text(text));
         REQUIRE_FALSE(result.value);
         CHECK(result.error.find("malformed JSON") != std::string::npos);
         CHECK(result.error.find("syntax error near byte") != std::string::npos);
@@ -169,17 +199,17 @@ TEST_CASE("parse_settings: malformed JSON never throws", "[settings]")
     }
     for (const char* text : {"[]", "123", "\"text\"", "null"}) {
         INFO("text " << text);
-        require_error(parse_settings(text), "top level", "object");
+        require_error(parse_text(text), "top level", "object");
     }
 }
 
-TEST_CASE("parse_settings: a truncated file's message never quotes its text (the SDK key)", "[settings][hostile]")
+TEST_CASE("parse_account: a truncated file's message never quotes its text (the SDK key)", "[settings][hostile]")
 {
     const std::string key = "abcdef0123456789abcdef0123456789";
     const std::string full = R"({"accountId":123456,"sdkKey":")" + key + R"(","version":1,"campaigns":[]})";
     for (std::size_t cut : {std::size_t(40), std::size_t(40 + key.size()), full.size() - 1}) {
         INFO("cut at " << cut);
-        const auto result = parse_settings(std::string_view(full).substr(0, cut));
+        const auto result = parse_text(std::string_view(full).substr(0, cut));
         REQUIRE_FALSE(result.value);
         CHECK(result.error.find("malformed JSON") != std::string::npos);
         CHECK(result.error.find(key.substr(0, 8)) == std::string::npos);
@@ -187,7 +217,7 @@ TEST_CASE("parse_settings: a truncated file's message never quotes its text (the
     }
 }
 
-TEST_CASE("parse_settings: nesting past the depth limit is refused, fast and without a crash", "[settings][hostile]")
+TEST_CASE("parse_account: nesting past the depth limit is refused, fast and without a crash", "[settings][hostile]")
 {
     for (const char* open_close : {"[]", "{}"}) {
         const std::size_t depth = 100000;
@@ -199,19 +229,19 @@ TEST_CASE("parse_settings: nesting past the depth limit is refused, fast and wit
             text += "1" + std::string(depth, '}');
         }
         text += "}";
-        const auto result = parse_settings(text);
+        const auto result = parse_text(text);
         REQUIRE_FALSE(result.value);
         CHECK(result.error.find("nested deeper than 128 levels") != std::string::npos);
     }
     // At the limit it parses; brackets inside strings do not count.
     std::string ok = R"({"accountId":1,"sdkKey":"k","version":1,"campaigns":[],"s":"[[[[{{{{\"[[[","x":)";
     ok += std::string(126, '[') + std::string(126, ']') + "}";
-    CHECK(parse_settings(ok).value);
+    CHECK(parse_text(ok).value);
     CHECK_FALSE(vwo::core::json_too_deep_at(ok).has_value());
     CHECK(vwo::core::json_too_deep_at(std::string(129, '[')) == 128);
 }
 
-TEST_CASE("parse_settings: an sdkKey that could inject a header is refused, and never quoted", "[settings][hostile]")
+TEST_CASE("parse_account: an sdkKey that could inject a header is refused, and never quoted", "[settings][hostile]")
 {
     auto doc = minimal();
     for (const std::string& bad : {std::string("key\r\nX-Injected: 1"), std::string("key\nGET / HTTP/1.1"),
@@ -239,7 +269,67 @@ TEST_CASE("numbers past double's range read as JavaScript reads them: Infinity",
     CHECK(*out == R"({"a":["Infinity","-Infinity","x\"1e400","Infinity"],"b":"Infinity"})");
     // A settings file with such a number is accepted.
     std::string text = R"({"accountId":1,"sdkKey":"k","version":1e400,"campaigns":[]})";
-    const auto parsed = parse_settings(text);
+    const auto parsed = parse_text(text);
     REQUIRE(parsed.value);
     CHECK(parsed.value->version == "Infinity");
+}
+
+TEST_CASE("parse_account: one parse gives the whole account, campaigns included", "[settings][account]")
+{
+    static_assert(std::is_same_v<decltype(parse_account("")),
+                                 vwo::core::outcome<std::shared_ptr<const account>>>,
+                  "an account is handed out only as a pointer to const: a snapshot to swap, never to change");
+    static_assert(!std::is_copy_constructible_v<account> && !std::is_copy_assignable_v<account>);
+
+    auto doc = minimal();
+    doc["isNB"] = true;
+    doc["campaigns"] = nlohmann::json::array({valid_campaign(7), valid_campaign(9)});
+    const auto result = parse(doc);
+    REQUIRE(result.value);
+    const account& a = *result.value;
+    CHECK(a.account_id == "123456");
+    CHECK(a.campaigns.account_id() == "123456");
+    CHECK(a.campaigns.is_nb());
+    REQUIRE(a.campaign_count() == 2);
+    REQUIRE(a.campaigns.find_campaign("c9") != nullptr);
+    CHECK(a.campaigns.find_campaign("c9")->id.text == "9");
+
+    // The campaigns alone share the account's lifetime.
+    auto campaigns = vwo::core::campaigns_of(result.value);
+    REQUIRE(campaigns.get() == &a.campaigns);
+    CHECK(vwo::core::campaigns_of(nullptr) == nullptr);
+}
+
+TEST_CASE("parse_account: a campaign error fails the whole account", "[settings][account]")
+{
+    auto doc = minimal();
+    auto broken = valid_campaign(3);
+    broken.erase("status");
+    doc["campaigns"] = nlohmann::json::array({valid_campaign(1), broken});
+    require_error(parse(doc), "campaign 'c3' (campaigns[1])", "status is missing");
+    // Top-level errors come before any campaign's.
+    doc["sdkKey"] = "";
+    require_error(parse(doc), "sdkKey", "non-empty string");
+}
+
+TEST_CASE("parse_account: the compatibility views agree with it", "[settings][account]")
+{
+    auto doc = minimal();
+    doc["collectionPrefix"] = "eu01";
+    doc["campaigns"] = nlohmann::json::array({valid_campaign(1)});
+    const auto legacy = vwo::core::parse_settings(doc.dump());
+    REQUIRE(legacy.value);
+    CHECK(legacy.error.empty());
+    CHECK(legacy.value->account_id == "123456");
+    CHECK(legacy.value->collection_prefix == "eu01");
+    CHECK(legacy.value->campaign_count == 1);
+    const auto campaigns = vwo::core::decision::parse_campaign_settings(doc.dump());
+    REQUIRE(campaigns.value);
+    CHECK(campaigns.value->campaigns().size() == 1);
+
+    doc["sdkKey"] = 1;
+    const auto refused = vwo::core::parse_settings(doc.dump());
+    CHECK_FALSE(refused.value);
+    CHECK(refused.error == parse(doc).error);
+    CHECK(vwo::core::decision::parse_campaign_settings(doc.dump()).error == refused.error);
 }

@@ -1,13 +1,16 @@
 #include "core/validation.hpp"
 
+#include <vwo/error.hpp>
+
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 
 using vwo::core::dimension;
 using vwo::core::dimensions;
 using vwo::core::utf8_code_points;
-using vwo::core::validate_push;
+using vwo::core::check_push;
 
 namespace {
 
@@ -21,6 +24,15 @@ std::string repeat(std::string_view unit, std::size_t count)
 bool contains(const std::string& text, std::string_view part)
 {
     return text.find(part) != std::string::npos;
+}
+
+// check_push's message when it refuses the call (always with errc::invalid_argument), nullopt when it accepts.
+std::optional<std::string> rejection(const dimensions& dims, std::string_view user_id)
+{
+    auto checked = check_push(dims, user_id);
+    if (checked) return std::nullopt;
+    CHECK(checked.error().code == vwo::errc::invalid_argument);
+    return checked.error().message;
 }
 
 } // namespace
@@ -80,25 +92,25 @@ TEST_CASE("utf8_code_points rejects invalid UTF-8", "[validation]")
     }
 }
 
-TEST_CASE("validate_push accepts keys and values of 1 and 255 code points of any width", "[validation]")
+TEST_CASE("check_push accepts keys and values of 1 and 255 code points of any width", "[validation]")
 {
     for (const std::string_view unit : {"a", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"}) {
         for (const std::size_t length : {std::size_t{1}, std::size_t{255}}) {
             INFO("unit " << unit << " x " << length);
             const std::string text = repeat(unit, length);
-            CHECK_FALSE(validate_push({{text, "v"}}, "user-1").has_value());
-            CHECK_FALSE(validate_push({{"k", text}}, "user-1").has_value());
+            CHECK_FALSE(rejection({{text, "v"}}, "user-1").has_value());
+            CHECK_FALSE(rejection({{"k", text}}, "user-1").has_value());
         }
     }
 }
 
-TEST_CASE("validate_push rejects keys and values of 256 code points of any width", "[validation]")
+TEST_CASE("check_push rejects keys and values of 256 code points of any width", "[validation]")
 {
     for (const std::string_view unit : {"a", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"}) {
         INFO("unit " << unit);
         const std::string text = repeat(unit, 256);
 
-        const auto key_error = validate_push({{text, "v"}}, "user-1");
+        const auto key_error = rejection({{text, "v"}}, "user-1");
         REQUIRE(key_error.has_value());
         // Quoted cut after 64 bytes, with the full size: a rejected key may be megabytes long.
         const std::size_t cut = 64 - 64 % unit.size(); // never inside a character
@@ -106,101 +118,101 @@ TEST_CASE("validate_push rejects keys and values of 256 code points of any width
         CHECK(vwo::core::utf8_code_points(*key_error).has_value());
         CHECK(contains(*key_error, "256 code points (at most 255 allowed)"));
 
-        const auto value_error = validate_push({{"price", text}}, "user-1");
+        const auto value_error = rejection({{"price", text}}, "user-1");
         REQUIRE(value_error);
         CHECK(*value_error == "push rejected: value of key \"price\" has 256 code points (at most 255 allowed)");
     }
 }
 
-TEST_CASE("validate_push counts code points, not bytes or UTF-16 units", "[validation]")
+TEST_CASE("check_push counts code points, not bytes or UTF-16 units", "[validation]")
 {
     // 255 four-byte characters: 1020 bytes and 510 UTF-16 units, yet within the limit.
     const std::string emoji = repeat("\xF0\x9F\x98\x80", 255);
     REQUIRE(emoji.size() == 1020);
-    CHECK_FALSE(validate_push({{"k", emoji}}, "u").has_value());
+    CHECK_FALSE(rejection({{"k", emoji}}, "u").has_value());
     // Mixed widths: 254 ASCII + one 4-byte = 255 code points.
-    CHECK_FALSE(validate_push({{"k", repeat("a", 254) + "\xF0\x9F\x98\x80"}}, "u").has_value());
-    CHECK(validate_push({{"k", repeat("a", 255) + "\xC3\xA9"}}, "u").has_value());
+    CHECK_FALSE(rejection({{"k", repeat("a", 254) + "\xF0\x9F\x98\x80"}}, "u").has_value());
+    CHECK(rejection({{"k", repeat("a", 255) + "\xC3\xA9"}}, "u").has_value());
 }
 
-TEST_CASE("validate_push rejects empty keys and values with the rule in the message", "[validation]")
+TEST_CASE("check_push rejects empty keys and values with the rule in the message", "[validation]")
 {
-    const auto empty_key = validate_push({{"", "v"}}, "user-1");
+    const auto empty_key = rejection({{"", "v"}}, "user-1");
     REQUIRE(empty_key);
     CHECK(*empty_key == "push rejected: key \"\" is empty (must be non-empty)");
 
-    const auto empty_value = validate_push({{"browser", ""}}, "user-1");
+    const auto empty_value = rejection({{"browser", ""}}, "user-1");
     REQUIRE(empty_value);
     CHECK(*empty_value == "push rejected: value of key \"browser\" is empty (must be non-empty)");
 }
 
-TEST_CASE("validate_push rejects invalid UTF-8 in keys and values", "[validation]")
+TEST_CASE("check_push rejects invalid UTF-8 in keys and values", "[validation]")
 {
-    const auto bad_value = validate_push({{"browser", "chr\xC0\xAFme"}}, "user-1");
+    const auto bad_value = rejection({{"browser", "chr\xC0\xAFme"}}, "user-1");
     REQUIRE(bad_value);
     CHECK(*bad_value == "push rejected: value of key \"browser\" is not valid UTF-8");
 
-    const auto bad_key = validate_push({{"bro\xED\xA0\x80wser", "chrome"}}, "user-1");
+    const auto bad_key = rejection({{"bro\xED\xA0\x80wser", "chrome"}}, "user-1");
     REQUIRE(bad_key);
     // The key's bytes are escaped so the log line itself stays valid UTF-8.
     CHECK(*bad_key == "push rejected: key \"bro\\xED\\xA0\\x80wser\" is not valid UTF-8");
     CHECK(utf8_code_points(*bad_key).has_value());
 }
 
-TEST_CASE("validate_push requires a user id and at least one pair", "[validation]")
+TEST_CASE("check_push requires a user id and at least one pair", "[validation]")
 {
-    const auto no_user = validate_push({{"k", "v"}}, "");
+    const auto no_user = rejection({{"k", "v"}}, "");
     REQUIRE(no_user);
     CHECK(contains(*no_user, "user id"));
     CHECK(contains(*no_user, "empty"));
 
-    const auto no_pairs = validate_push({}, "user-1");
+    const auto no_pairs = rejection({}, "user-1");
     REQUIRE(no_pairs);
     CHECK(contains(*no_pairs, "at least one"));
 }
 
-TEST_CASE("validate_push rejects the whole call when any pair is invalid", "[validation]")
+TEST_CASE("check_push rejects the whole call when any pair is invalid", "[validation]")
 {
     const dimensions dims{{"a", "1"}, {"b", "2"}, {"c", ""}, {"d", "4"}};
-    const auto error = validate_push(dims, "user-1");
+    const auto error = rejection(dims, "user-1");
     REQUIRE(error);
     CHECK(contains(*error, "key \"c\""));
 
     // The first failure is the one reported.
     const dimensions two_bad{{"x", ""}, {"", "y"}};
-    const auto first = validate_push(two_bad, "user-1");
+    const auto first = rejection(two_bad, "user-1");
     REQUIRE(first);
     CHECK(contains(*first, "value of key \"x\""));
 }
 
-TEST_CASE("validate_push rejects duplicate keys", "[validation]")
+TEST_CASE("check_push rejects duplicate keys", "[validation]")
 {
-    const auto error = validate_push({{"x", "1"}, {"y", "2"}, {"x", "3"}}, "user-1");
+    const auto error = rejection({{"x", "1"}, {"y", "2"}, {"x", "3"}}, "user-1");
     REQUIRE(error);
     CHECK(*error == "push rejected: key \"x\" appears twice (keys must be unique)");
 
     // Large maps take the sort-based path; it must find the same duplicate.
     dimensions many;
     for (int i = 0; i < 100; ++i) many.push_back({"key" + std::to_string(i), "v"});
-    CHECK_FALSE(validate_push(many, "user-1").has_value());
+    CHECK_FALSE(rejection(many, "user-1").has_value());
     many.push_back({"key42", "again"});
-    const auto many_error = validate_push(many, "user-1");
+    const auto many_error = rejection(many, "user-1");
     REQUIRE(many_error);
     CHECK(contains(*many_error, "key \"key42\" appears twice"));
 
     // Keys differing only in case or bytes are distinct.
-    CHECK_FALSE(validate_push({{"X", "1"}, {"x", "2"}}, "u").has_value());
+    CHECK_FALSE(rejection({{"X", "1"}, {"x", "2"}}, "u").has_value());
 }
 
-TEST_CASE("validate_push accepts an ordinary multi-key call", "[validation]")
+TEST_CASE("check_push accepts an ordinary multi-key call", "[validation]")
 {
-    CHECK_FALSE(validate_push({{"browser", "chrome"}, {"price", "20"}}, "user-1").has_value());
-    CHECK_FALSE(validate_push({{"a b&c=d", "x/y \"z\" \xC3\xBC+%"}}, "user 1").has_value());
+    CHECK_FALSE(rejection({{"browser", "chrome"}, {"price", "20"}}, "user-1").has_value());
+    CHECK_FALSE(rejection({{"a b&c=d", "x/y \"z\" \xC3\xBC+%"}}, "user 1").has_value());
 }
 
-TEST_CASE("validate_push quotes a key with control bytes escaped, on one line", "[validation]")
+TEST_CASE("check_push quotes a key with control bytes escaped, on one line", "[validation]")
 {
-    const auto error = validate_push({{std::string("a\nVWO-SDK - [ERROR]: forged\x1b[2J"), ""}}, "user-1");
+    const auto error = rejection({{std::string("a\nVWO-SDK - [ERROR]: forged\x1b[2J"), ""}}, "user-1");
     REQUIRE(error);
     CHECK_FALSE(contains(*error, "\n"));
     CHECK_FALSE(contains(*error, "\x1b"));

@@ -1,13 +1,13 @@
 #include "core/decision/campaign_settings.hpp"
+#include "core/decision/campaign_settings_fill.hpp"
 
 #include "core/decision/js_json.hpp"
-#include "core/json_limits.hpp"
 #include "core/decision/js_text.hpp"
 #include "core/decision/segment_parser.hpp"
 
+#include <vwo/error.hpp>
+
 #include <cmath>
-#include <exception>
-#include <new>
 
 namespace vwo::core::decision {
 
@@ -261,20 +261,12 @@ campaign_type type_of(std::string_view text) noexcept
 
 } // namespace
 
-/// Builds a campaign_settings from the parsed document. Used only by parse_campaign_settings.
+/// Fills a campaign_settings from the parsed document. Used only by fill_campaign_settings.
 /// Thread-safety: static functions over their arguments only; safe to call concurrently.
 class campaign_settings_parser {
 public:
-    static std::shared_ptr<const campaign_settings> parse(const json& root)
+    static void parse(campaign_settings* out, const json& root)
     {
-        if (!root.is_object()) fail("settings file", "the top level must be a JSON object");
-        const json* account = field(root, "accountId");
-        if (account == nullptr) fail("settings file", "accountId is missing");
-        if (!account->is_string() && !account->is_number()) {
-            fail("settings file", "accountId must be a number or a string");
-        }
-        // The shared_ptr constructor cannot reach the private constructor; new can.
-        std::shared_ptr<campaign_settings> out(new campaign_settings(js::string_of(*account)));
         out->is_nb_ = truthy_field(root, "isNB");
         out->is_nbv2_ = truthy_field(root, "isNBv2");
 
@@ -289,7 +281,6 @@ public:
         for (std::size_t i = 0; i < out->campaigns_.size(); ++i) {
             out->by_key_.emplace(out->campaigns_[i].key, i); // emplace keeps the first: getCampaign
         }
-        return out;
     }
 
 private:
@@ -415,22 +406,15 @@ private:
     }
 };
 
-campaign_settings_result parse_campaign_settings(std::string_view json_text)
+std::string campaigns_account_id(const json& account_id) { return js::string_of(account_id); }
+
+outcome<void> fill_campaign_settings(campaign_settings& out, const json& root)
 {
-    if (auto too_deep = refuse_deep_json(json_text)) return {nullptr, "settings file: " + std::move(*too_deep)};
-    const auto rewritten = overflowing_numbers_as_strings(json_text); // 1e400 is Infinity, as in JavaScript
-    if (rewritten) json_text = *rewritten;
     try {
-        const json root = json::parse(json_text.begin(), json_text.end());
-        return {campaign_settings_parser::parse(root), {}};
+        campaign_settings_parser::parse(&out, root);
+        return {};
     } catch (const settings_error& e) {
-        return {nullptr, e.message};
-    } catch (const json::parse_error& e) {
-        return {nullptr, "settings file: " + malformed_json_message(e.byte, json_text.size())};
-    } catch (const std::exception& e) {
-        // Never the exception's text: nlohmann's messages can quote the document.
-        return {nullptr, std::string("settings file: could not be read (") +
-                             (dynamic_cast<const std::bad_alloc*>(&e) ? "out of memory" : "unexpected value type") + ")"};
+        return core::fail(errc::invalid_settings, e.message);
     }
 }
 

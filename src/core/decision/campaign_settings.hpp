@@ -27,6 +27,10 @@
 #include <utility>
 #include <vector>
 
+namespace vwo::core {
+class account;
+}
+
 namespace vwo::core::decision {
 
 /// Node's enums/CampaignTypeEnum.js; `other` for any other type string ("Campaign types": it passes the
@@ -127,9 +131,10 @@ struct campaign_group {
     std::vector<std::pair<std::string, double>> weights; ///< `wt`: campaign id text → weight
 };
 
-/// The parsed campaigns, groups and account flags.
-/// Thread-safety: immutable after parse_campaign_settings returns; every member function is const and
-/// may be called from any number of threads at once.
+/// The parsed campaigns, groups and account flags: the campaign part of core::account (core/account.hpp),
+/// filled once by core::parse_account and never changed afterwards.
+/// Thread-safety: immutable after parse_account returns; every member function is const and may be
+/// called from any number of threads at once.
 class campaign_settings {
 public:
     campaign_settings(const campaign_settings&) = delete; // by_key_ holds views into campaigns_
@@ -149,6 +154,7 @@ public:
 
 private:
     friend class campaign_settings_parser;
+    friend class vwo::core::account; // the only owner: constructs it empty, parse_account fills it
     explicit campaign_settings(std::string account_id);
 
     std::string account_id_;
@@ -160,12 +166,14 @@ private:
     visitor_uuid_generator uuid_;
 };
 
+/// Compatibility (src/engine, tests/node_decisions, bench): parse_account's campaign part.
 struct campaign_settings_result {
-    std::shared_ptr<const campaign_settings> value; ///< set on success
+    std::shared_ptr<const campaign_settings> value; ///< set on success (aliases the parsed core::account)
     std::string error; ///< on failure: "settings file: campaign 'key' (index 2): <field> ..."
 };
 
-/// Parses the campaign model from the settings JSON. Never throws (std::bad_alloc aside).
+/// Compatibility: core::parse_account (one parse) and its campaigns, as the shape the engine still
+/// reads. New code calls core::parse_account. Never throws.
 campaign_settings_result parse_campaign_settings(std::string_view json_text);
 
 } // namespace vwo::core::decision

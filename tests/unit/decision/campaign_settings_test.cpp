@@ -2,12 +2,16 @@
 
 #include "core/decision/campaign_settings.hpp"
 
+#include "parse_campaigns.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <string>
 
 using namespace vwo::core::decision;
+using vwo_test::parse_campaigns;
+using vwo_test::parsed_campaigns;
 using json = nlohmann::ordered_json;
 
 namespace {
@@ -27,7 +31,7 @@ json base()
     })");
 }
 
-campaign_settings_result parse(const json& document) { return parse_campaign_settings(document.dump()); }
+parsed_campaigns parse(const json& document) { return parse_campaigns(document.dump()); }
 
 void require_error(const json& document, std::string_view part1, std::string_view part2 = {})
 {
@@ -225,7 +229,7 @@ TEST_CASE("Invalid settings fail with a message naming the campaign and the fiel
     doc["campaigns"][0]["variables"] = json::parse(R"([{"id": 1, "type": "string", "value": "x"}])");
     require_error(doc, "variables[0]", "key is missing");
 
-    const auto malformed = parse_campaign_settings("{\"accountId\": 1,");
+    const auto malformed = parse_campaigns("{\"accountId\": 1,");
     REQUIRE(malformed.value == nullptr);
     CHECK(malformed.error.find("malformed JSON") != std::string::npos);
 }

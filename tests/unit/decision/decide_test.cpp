@@ -6,6 +6,8 @@
 #include "core/decision/decide.hpp"
 #include "core/decision/feature.hpp"
 
+#include "parse_campaigns.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -14,6 +16,8 @@
 #include <string>
 
 using namespace vwo::core::decision;
+using vwo_test::parse_campaigns;
+using vwo_test::parsed_campaigns;
 using json = nlohmann::ordered_json;
 
 namespace {
@@ -33,7 +37,7 @@ std::shared_ptr<const campaign_settings> settings_with(const json& campaign, con
 {
     json doc = {{"accountId", 123456}, {"sdkKey", "k"}, {"version", 1}, {"campaigns", json::array({campaign})}};
     for (auto it = extra.begin(); it != extra.end(); ++it) doc[it.key()] = it.value();
-    auto result = parse_campaign_settings(doc.dump());
+    auto result = parse_campaigns(doc.dump());
     INFO(result.error);
     REQUIRE(result.value);
     return result.value;
@@ -376,7 +380,7 @@ TEST_CASE("Groups in decide: the group field and the MEG statuses", "[decision][
     json doc = {{"accountId", 123456}, {"sdkKey", "k"}, {"version", 1}, {"campaigns", json::array({a, b, wl})}};
     doc["groups"] = json::parse(R"({"2": {"name": "Group two", "campaigns": [101, 102, 103]}})");
     doc["campaignGroups"] = json::parse(R"({"101": 2, "102": 2, "103": 2})");
-    const auto parsed = parse_campaign_settings(doc.dump());
+    const auto parsed = parse_campaigns(doc.dump());
     INFO(parsed.error);
     REQUIRE(parsed.value);
     const campaign_settings& s = *parsed.value;
@@ -444,7 +448,7 @@ TEST_CASE("Groups in decide: the advanced algorithm without a winner", "[decisio
     json doc = {{"accountId", 123456}, {"sdkKey", "k"}, {"version", 1}, {"campaigns", json::array({a, b})}};
     doc["groups"] = json::parse(R"({"3": {"name": "G3", "et": 2, "campaigns": [101, 102], "wt": {"101": 10}}})");
     doc["campaignGroups"] = json::parse(R"({"101": 3, "102": 3})");
-    const auto parsed = parse_campaign_settings(doc.dump());
+    const auto parsed = parse_campaigns(doc.dump());
     REQUIRE(parsed.value);
     const campaign_settings& s = *parsed.value;
     campaign_group g3;
@@ -482,7 +486,7 @@ TEST_CASE("A group whose id is 0 is no group (Node tests if (groupId))", "[decis
     json doc = {{"accountId", 123456}, {"sdkKey", "k"}, {"version", 1}, {"campaigns", json::array({a, b})}};
     doc["groups"] = json::parse(R"({"0": {"name": "G0", "campaigns": [101, 102]}})");
     doc["campaignGroups"] = json::parse(R"({"101": 0, "102": 0})");
-    const auto parsed = parse_campaign_settings(doc.dump());
+    const auto parsed = parse_campaigns(doc.dump());
     REQUIRE(parsed.value);
     const attribute_map gold{{"tier", std::string("gold")}};
     const auto d = run_with(*parsed.value, parsed.value->campaigns()[0], "Ashley", nullptr, true, &gold);

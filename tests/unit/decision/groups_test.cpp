@@ -8,6 +8,8 @@
 #include "core/decision/groups.hpp"
 #include "core/decision/whitelisting.hpp"
 
+#include "parse_campaigns.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -16,6 +18,8 @@
 #include <vector>
 
 using namespace vwo::core::decision;
+using vwo_test::parse_campaigns;
+using vwo_test::parsed_campaigns;
 using json = nlohmann::ordered_json;
 
 namespace {
@@ -44,7 +48,7 @@ std::shared_ptr<const campaign_settings> parse(const json& campaigns, const json
 {
     const json doc = {{"accountId", 123456}, {"sdkKey", "k"},          {"version", 1},
                       {"campaigns", campaigns}, {"groups", groups}, {"campaignGroups", campaign_groups}};
-    auto result = parse_campaign_settings(doc.dump());
+    auto result = parse_campaigns(doc.dump());
     INFO(result.error);
     REQUIRE(result.value);
     return result.value;
