@@ -222,15 +222,12 @@ void start_settings_fetch(settings_request request, settings_handler handler)
     // The proxy (and so the environment) is looked at here, on the caller's thread, like launch().
     std::optional<core::proxy_server> proxy;
     bool proxy_unusable = false;
-    {
-        std::string error;
-        if (auto origin = core::parse_endpoint(request.endpoint, error)) {
-            auto choice = transport::choose_proxy(request.proxy, *origin, error);
-            if (choice)
-                proxy = std::move(choice->server);
-            else
-                proxy_unusable = true;
-        }
+    if (auto origin = core::parse_endpoint(request.endpoint)) {
+        auto choice = transport::choose_proxy(request.proxy, *origin);
+        if (choice)
+            proxy = std::move(choice->server);
+        else
+            proxy_unusable = true;
     }
     // A one-off exchange before any client exists: it gets its own short-lived
     // io_context and thread, which ends with the exchange (bounded by its deadlines).
@@ -247,8 +244,7 @@ void start_settings_fetch(settings_request request, settings_handler handler)
         // thread's OpenSSL state is released before the handler runs: a program that exits as
         // soon as its future is ready must not race OpenSSL's exit-time cleanup with this thread.
         auto exchange = [&]() -> std::pair<error_code, std::string> {
-            std::string error;
-            auto origin = core::parse_endpoint(request.endpoint, error);
+            auto origin = core::parse_endpoint(request.endpoint);
             if (!origin || request.account_id.empty() || request.sdk_key.empty())
                 return {make_error_code(errc::invalid_argument), {}};
             if (proxy_unusable)

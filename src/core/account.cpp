@@ -2,7 +2,6 @@
 
 #include "core/decision/campaign_settings_fill.hpp"
 #include "core/json_limits.hpp"
-#include "core/settings.hpp"
 
 #include <vwo/error.hpp>
 
@@ -159,27 +158,4 @@ outcome<std::shared_ptr<const account>> parse_account(std::string_view text)
     }
 }
 
-// Compatibility for src/engine until it holds a core::account: one parse each, as before.
-settings_result parse_settings(std::string_view json_text)
-{
-    auto parsed = parse_account(json_text);
-    if (!parsed) return settings_result{std::nullopt, std::move(parsed.error().message)};
-    const account& a = **parsed;
-    return settings_result{settings{a.account_id, a.sdk_key, a.version, a.event_arch_enabled, a.collection_prefix,
-                                    a.campaign_count()},
-                           {}};
-}
-
 } // namespace vwo::core
-
-namespace vwo::core::decision {
-
-// Compatibility for src/engine, tests/node_decisions and bench until they hold a core::account.
-campaign_settings_result parse_campaign_settings(std::string_view json_text)
-{
-    auto parsed = parse_account(json_text);
-    if (!parsed) return {nullptr, std::move(parsed.error().message)};
-    return {campaigns_of(std::move(*parsed)), {}};
-}
-
-} // namespace vwo::core::decision

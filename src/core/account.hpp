@@ -1,7 +1,7 @@
 #pragma once
 
-// The account: everything the SDK reads from the settings file (push-protocol.md B5, decision-apis.md
-// Part B §13), parsed once into one immutable snapshot (issue 15, item 4).
+// The account: everything the SDK reads from the settings file (docs/protocol.md#settings-file,
+// docs/decisions.md#settings-file-fields-the-decisions-read), parsed once into one immutable snapshot.
 //
 // parse_account is the only parse of a settings file. Its result is a shared_ptr<const account>: a
 // running client can later replace its account with one atomic store of that pointer, and every reader

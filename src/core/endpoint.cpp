@@ -90,13 +90,4 @@ outcome<endpoint> parse_endpoint(std::string_view url)
     return result;
 }
 
-// Compatibility for src/engine and src/client.cpp until they call parse_endpoint(url).
-std::optional<endpoint> parse_endpoint(std::string_view url, std::string& error)
-{
-    auto parsed = parse_endpoint(url);
-    if (parsed) return std::move(*parsed);
-    error = std::move(parsed.error().message);
-    return std::nullopt;
-}
-
 } // namespace vwo::core

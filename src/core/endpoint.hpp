@@ -26,7 +26,4 @@ struct endpoint {
 /// naming the problem ("endpoint \"ftp://x\": scheme must be http or https").
 outcome<endpoint> parse_endpoint(std::string_view url);
 
-/// Compatibility (src/engine, src/client.cpp): parse_endpoint(url) with the message in `error`.
-std::optional<endpoint> parse_endpoint(std::string_view url, std::string& error);
-
 } // namespace vwo::core

@@ -326,24 +326,6 @@ outcome<proxy_choice> choose_proxy(const proxy_settings& settings, bool https_ta
     return proxy_choice{std::move(*server), std::move(explanation)};
 }
 
-// Compatibility wrappers (src/transport/http_client.hpp, src/client.cpp) until their callers migrate.
-std::optional<proxy_server> parse_proxy_url(std::string_view url, std::string& error)
-{
-    auto parsed = parse_proxy_url(url);
-    if (parsed) return std::move(*parsed);
-    error = std::move(parsed.error().message);
-    return std::nullopt;
-}
-
-std::optional<proxy_choice> choose_proxy(const proxy_settings& settings, bool https_target, std::string_view host,
-                                         std::string& error)
-{
-    auto chosen = choose_proxy(settings, https_target, host);
-    if (chosen) return std::move(*chosen);
-    error = std::move(chosen.error().message);
-    return std::nullopt;
-}
-
 std::string base64_encode(std::string_view data)
 {
     static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

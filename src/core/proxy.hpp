@@ -45,9 +45,6 @@ struct proxy_server {
 /// problem (the password replaced by "***").
 outcome<proxy_server> parse_proxy_url(std::string_view url);
 
-/// Compatibility (until every caller uses the one above): the message in `error`, nullopt on failure.
-std::optional<proxy_server> parse_proxy_url(std::string_view url, std::string& error);
-
 /// An environment variable that was read: its name and (non-empty) value.
 struct environment_value {
     std::string name;
@@ -98,10 +95,6 @@ struct proxy_choice {
 /// error (code vwo::errc::invalid_options, the message names the source); libcurl fails the transfer in
 /// that case too, and silently going around a proxy that was asked for could leak traffic past it.
 outcome<proxy_choice> choose_proxy(const proxy_settings& settings, bool https_target, std::string_view host);
-
-/// Compatibility (src/transport/http_client.hpp's choose_proxy): the message in `error`, nullopt on failure.
-std::optional<proxy_choice> choose_proxy(const proxy_settings& settings, bool https_target, std::string_view host,
-                                         std::string& error);
 
 /// RFC 4648 base64 with padding.
 std::string base64_encode(std::string_view data);

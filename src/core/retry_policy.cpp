@@ -262,12 +262,4 @@ boost::system::result<milliseconds> read_retry_after(std::string_view value,
     return std::max(delta, milliseconds{0});
 }
 
-// Compatibility for src/engine until it calls read_retry_after.
-std::optional<milliseconds> parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) noexcept
-{
-    const auto parsed = read_retry_after(value, now);
-    if (!parsed) return std::nullopt;
-    return *parsed;
-}
-
 } // namespace vwo::core

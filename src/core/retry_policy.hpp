@@ -78,8 +78,4 @@ bool signals_unreachable(const attempt_outcome& outcome) noexcept;
 boost::system::result<std::chrono::milliseconds> read_retry_after(std::string_view value,
                                                                   std::chrono::system_clock::time_point now) noexcept;
 
-/// Compatibility (src/engine, tests/fuzz/fuzz_http_response.cpp): read_retry_after as an optional.
-std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
-                                                           std::chrono::system_clock::time_point now) noexcept;
-
 } // namespace vwo::core

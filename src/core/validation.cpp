@@ -136,12 +136,4 @@ outcome<void> check_push(const dimensions& dims, std::string_view user_id)
     return {};
 }
 
-// Compatibility for src/engine and tools/vwo-push until they call check_push.
-std::optional<std::string> validate_push(const dimensions& dims, std::string_view user_id)
-{
-    auto checked = check_push(dims, user_id);
-    if (checked) return std::nullopt;
-    return std::move(checked.error().message);
-}
-
 } // namespace vwo::core

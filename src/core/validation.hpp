@@ -28,7 +28,4 @@ std::optional<std::size_t> utf8_code_points(std::string_view text) noexcept;
 /// valid UTF-8 and at most 255 code points. The first failure is reported.
 outcome<void> check_push(const dimensions& dims, std::string_view user_id);
 
-/// Compatibility (src/engine, tools/vwo-push): check_push's message, or nullopt when valid.
-std::optional<std::string> validate_push(const dimensions& dims, std::string_view user_id);
-
 } // namespace vwo::core

@@ -1,7 +1,5 @@
 #include "engine/account.hpp"
 
-#include "core/decision/campaign_settings.hpp"
-#include "core/settings.hpp"
 
 #include <vwo/version.hpp>
 
@@ -25,27 +23,20 @@ core::usage_stats usage_of(const client_options& options)
 
 } // namespace
 
-std::shared_ptr<const account> make_account(const client_options& options, const core::endpoint& origin,
-                                            const logger& log, std::string& error)
+core::outcome<std::shared_ptr<const account>> make_account(const client_options& options,
+                                                           const core::endpoint& origin, const logger& log)
 {
-    auto parsed = core::parse_settings(options.settings_file);
-    if (!parsed.value) {
-        error = "settings file: " + parsed.error;
-        return nullptr;
-    }
-    const core::settings& s = *parsed.value;
-    auto campaigns = core::decision::parse_campaign_settings(options.settings_file);
-    if (!campaigns.value) {
-        error = campaigns.error;
-        return nullptr;
-    }
+    auto parsed = core::parse_account(options.settings_file);
+    if (!parsed)
+        return parsed.error();
+    const std::shared_ptr<const core::account>& s = *parsed;
     std::string prefix = origin.base_path;
-    if (!s.collection_prefix.empty())
-        prefix += "/" + s.collection_prefix;
+    if (!s->collection_prefix.empty())
+        prefix += "/" + s->collection_prefix;
     return std::make_shared<const account>(account{
-        core::request_context(std::move(prefix), s.account_id, s.sdk_key, sdk_name, sdk_version, usage_of(options)),
-        s.event_arch_enabled, s.campaign_count,
-        decision_service(std::move(campaigns.value), options, s.event_arch_enabled, log)});
+        s,
+        core::request_context(std::move(prefix), s->account_id, s->sdk_key, sdk_name, sdk_version, usage_of(options)),
+        s->event_arch_enabled, decision_service(core::campaigns_of(s), options, s->event_arch_enabled, log)});
 }
 
 } // namespace vwo::engine

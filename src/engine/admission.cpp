@@ -1,5 +1,7 @@
 #include "engine/admission.hpp"
 
+#include "core/retry_policy.hpp"
+
 #include <vwo/error.hpp>
 
 #include <mutex>
@@ -136,16 +138,13 @@ void admission::count_finished(std::uint64_t events, std::uint64_t bytes, error_
 {
     std::lock_guard lock(mutex_);
     stats_.in_flight -= events;
-    if (!ec)
-        stats_.delivered += events;
-    else if (shutdown_drop)
-        stats_.dropped_shutdown += events;
-    else if (ec == errc::retries_exhausted)
-        stats_.failed_retries_exhausted += events;
-    else if (ec == errc::http_rejected || ec == errc::http_unauthorized || ec == errc::payload_too_large)
-        stats_.failed_rejected += events;
-    else
-        stats_.failed_other += events;
+    switch (core::classify_finished(ec, shutdown_drop)) {
+    case core::delivery_bucket::delivered: stats_.delivered += events; break;
+    case core::delivery_bucket::dropped_shutdown: stats_.dropped_shutdown += events; break;
+    case core::delivery_bucket::failed_retries_exhausted: stats_.failed_retries_exhausted += events; break;
+    case core::delivery_bucket::failed_rejected: stats_.failed_rejected += events; break;
+    case core::delivery_bucket::failed_other: stats_.failed_other += events; break;
+    }
     if (ec)
         stats_.last_error = ec;
     pending_events_ -= events;

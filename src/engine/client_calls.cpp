@@ -49,9 +49,9 @@ bool client_impl::opted_out(std::string_view api) const
 
 std::optional<error_code> client_impl::screen(const push_op& op)
 {
-    if (auto problem = core::validate_push(op.dims, op.user_id)) {
+    if (auto valid = core::check_push(op.dims, op.user_id); !valid) {
         admission_.count_rejected_invalid();
-        log_->error(*problem);
+        log_->error(valid.error().message);
         return make_error_code(errc::invalid_argument);
     }
     if (opted_out_.load(std::memory_order_acquire)) {

@@ -33,21 +33,19 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
     };
     if (auto problem = engine::check_options(options))
         return fail(errc::invalid_options, *problem);
-    std::string endpoint_error;
-    auto origin = core::parse_endpoint(options.endpoint, endpoint_error);
+    auto origin = core::parse_endpoint(options.endpoint);
     if (!origin)
-        return fail(errc::invalid_options, endpoint_error);
+        return fail(errc::invalid_options, origin.error().message);
     // The proxy is chosen once, here on the caller's thread (the only place the environment is read).
-    std::string proxy_error;
-    auto proxy = transport::choose_proxy(options.proxy, *origin, proxy_error);
+    auto proxy = transport::choose_proxy(options.proxy, *origin);
     if (!proxy)
-        return fail(errc::invalid_options, proxy_error);
+        return fail(errc::invalid_options, proxy.error().message);
 
     auto log = std::make_shared<const engine::logger>(options.logging);
-    std::string settings_error;
-    auto account = engine::make_account(options, *origin, *log, settings_error);
-    if (!account)
-        return fail(errc::invalid_settings, settings_error);
+    auto made = engine::make_account(options, *origin, *log);
+    if (!made)
+        return fail(errc::invalid_settings, made.error().message);
+    const std::shared_ptr<const engine::account>& account = *made;
 
     // The account's decision service logs through `log`, which the client keeps alive.
     std::shared_ptr<client_impl> impl(new client_impl(options, std::move(log), account));
@@ -64,7 +62,7 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
     if (options.development_mode)
         impl->log_->info("development mode: requests are validated and logged, never sent");
     impl->log_->info("launched for account " + account->context.account_id + " (" +
-                     std::to_string(account->campaign_count) + " campaigns), endpoint " + options.endpoint + ", " +
+                     std::to_string(account->settings->campaign_count()) + " campaigns), endpoint " + options.endpoint + ", " +
                      proxy->explanation);
     ec.clear();
     return impl;

@@ -2,6 +2,8 @@
 
 #include "core/decision_requests.hpp"
 
+#include <vwo/push_rules.hpp>
+
 namespace vwo::engine {
 
 namespace {
@@ -13,7 +15,7 @@ namespace {
 // ~210 bytes of strings; counting only the strings let RSS reach ~6x the cap.
 std::uint32_t dimension_bytes(const core::dimension& d, const std::string& user_id)
 {
-    return static_cast<std::uint32_t>(3 * (d.key.size() + d.value.size() + user_id.size()) + 1536);
+    return static_cast<std::uint32_t>(queued_event_bytes(d.key, d.value, user_id));
 }
 
 // An impression or goal: its strings three times (as dimension_bytes) plus the same fixed part.

@@ -54,7 +54,8 @@ void request_sender::on_attempt(const std::shared_ptr<outgoing>& out, transport:
     outcome.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - out->first_attempt - out->held);
     outcome.until_deadline = shutting_down_ && !forced_; // retried until the shutdown deadline, at least
     if (result.retry_after)
-        outcome.retry_after = core::parse_retry_after(*result.retry_after, std::chrono::system_clock::now());
+        if (auto delay = core::read_retry_after(*result.retry_after, std::chrono::system_clock::now()))
+            outcome.retry_after = *delay;
     // Only a batch body can be split on 413; any other request counts as one indivisible event.
     outcome.events = out->event_starts.empty() ? 1 : out->carried.size();
     const auto decision = core::decide_retry(outcome, out->retries, policy_, next_random());

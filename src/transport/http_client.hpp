@@ -40,11 +40,10 @@ struct transport_config {
 /// core::choose_proxy for the public proxy_options and an origin: the proxy to put in
 /// transport_config::proxy (nullopt in `server`: direct). Reads the environment (on the calling
 /// thread) unless told not to. nullopt with `error` set when the proxy URL is unusable.
-inline std::optional<core::proxy_choice> choose_proxy(const proxy_options& options, const core::endpoint& origin,
-                                                      std::string& error)
+inline core::outcome<core::proxy_choice> choose_proxy(const proxy_options& options, const core::endpoint& origin)
 {
     core::proxy_settings settings{options.url, options.no_proxy, options.use_environment, options.environment};
-    return core::choose_proxy(settings, origin.tls, origin.host, error);
+    return core::choose_proxy(settings, origin.tls, origin.host);
 }
 
 /// getaddrinfo on a detached thread per lookup: unlike asio's resolver, a hung lookup then

@@ -101,10 +101,3 @@ TEST_CASE("parse_endpoint: refused forms name the problem", "[endpoint]")
     CHECK(parse_error("http://example.com\r\nX: y").find("invalid character") != std::string::npos);
     CHECK(parse_error("http://example.com/a b").find("path") != std::string::npos);
 }
-
-TEST_CASE("parse_endpoint: the compatibility form overwrites a stale error message", "[endpoint]")
-{
-    std::string error = "old text";
-    CHECK_FALSE(parse_endpoint("gopher://x", error).has_value());
-    CHECK(error == "endpoint \"gopher://x\": scheme must be http or https");
-}

@@ -99,18 +99,16 @@ TEST_CASE("endpoint and proxy URL read host and port the same way", "[host_port]
 {
     for (const char* authority : {"[::1]:8080", "[2001:db8::2]:1", "collector.example:65535", "10.0.0.1:3128"}) {
         INFO(authority);
-        std::string error;
-        const auto e = vwo::core::parse_endpoint(std::string("http://") + authority, error);
-        const auto p = vwo::core::parse_proxy_url(std::string("http://") + authority, error);
-        REQUIRE(e);
-        REQUIRE(p);
+        const auto e = vwo::core::parse_endpoint(std::string("http://") + authority);
+        const auto p = vwo::core::parse_proxy_url(std::string("http://") + authority);
+        REQUIRE(e.has_value());
+        REQUIRE(p.has_value());
         CHECK(e->host == p->host);
         CHECK(e->port == p->port);
     }
     for (const char* authority : {"[1:2:3]:80", "[::g]", "a!b:80", "h:0", "h:+1", "[::1]x", "[::1"}) {
         INFO(authority);
-        std::string error;
-        CHECK_FALSE(vwo::core::parse_endpoint(std::string("http://") + authority, error));
-        CHECK_FALSE(vwo::core::parse_proxy_url(std::string("http://") + authority, error));
+        CHECK_FALSE(vwo::core::parse_endpoint(std::string("http://") + authority).has_value());
+        CHECK_FALSE(vwo::core::parse_proxy_url(std::string("http://") + authority).has_value());
     }
 }

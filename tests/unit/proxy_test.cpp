@@ -375,10 +375,6 @@ TEST_CASE("choose_proxy: an unusable proxy is an error naming its source", "[pro
     REQUIRE_FALSE(explicit_url.has_value());
     CHECK(explicit_url.error().message.find("(from proxy.url)") != std::string::npos);
 
-    // The compatibility form (src/transport/http_client.hpp) reports the same message.
-    CHECK_FALSE(choose_proxy(s, true, "c.example", error));
-    CHECK(error == explicit_url.error().message);
-
     // An exempt host never looks at the proxy URL (libcurl checks NO_PROXY first).
     s.no_proxy = "c.example";
     CHECK(chosen(s, true, "c.example") == std::nullopt);

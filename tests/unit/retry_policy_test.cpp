@@ -311,7 +311,7 @@ TEST_CASE("Retry-After sets a floor, clamped to max_retry_after", "[retry]")
     CHECK(decide_retry(unavailable, 1, defaults, 0.1).delay == milliseconds{45000});
 }
 
-TEST_CASE("parse_retry_after: delta-seconds", "[retry]")
+TEST_CASE("read_retry_after: delta-seconds", "[retry]")
 {
     CHECK(read_retry_after("120", reference_now) == milliseconds{120000});
     CHECK(read_retry_after("0", reference_now) == milliseconds{0});
@@ -320,7 +320,7 @@ TEST_CASE("parse_retry_after: delta-seconds", "[retry]")
     CHECK(read_retry_after("99999999999999999999999", reference_now) == milliseconds::max()); // saturates
 }
 
-TEST_CASE("parse_retry_after: the three HTTP-date forms", "[retry]")
+TEST_CASE("read_retry_after: the three HTTP-date forms", "[retry]")
 {
     // reference_now is Wed, 21 Oct 2015 07:28:00 GMT
     CHECK(read_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", reference_now) == milliseconds{30000});
@@ -339,7 +339,7 @@ TEST_CASE("parse_retry_after: the three HTTP-date forms", "[retry]")
           milliseconds{999});
 }
 
-TEST_CASE("parse_retry_after: RFC 850 two-digit years follow the 50-year rule", "[retry]")
+TEST_CASE("read_retry_after: RFC 850 two-digit years follow the 50-year rule", "[retry]")
 {
     // From 2015, "65" is at most 50 years ahead (2065) but "66" would be 2066 (> 2065), so 1966: in the past.
     CHECK(read_retry_after("Thursday, 01-Jan-65 00:00:00 GMT", reference_now).value() > milliseconds{0});
@@ -347,7 +347,7 @@ TEST_CASE("parse_retry_after: RFC 850 two-digit years follow the 50-year rule", 
     CHECK(read_retry_after("Friday, 01-Jan-16 00:00:10 GMT", reference_now).value() > milliseconds{0});
 }
 
-TEST_CASE("parse_retry_after: dates in the past give zero", "[retry]")
+TEST_CASE("read_retry_after: dates in the past give zero", "[retry]")
 {
     CHECK(read_retry_after("Wed, 21 Oct 2015 07:27:59 GMT", reference_now) == milliseconds{0});
     CHECK(read_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", reference_now) == milliseconds{0});
@@ -356,14 +356,14 @@ TEST_CASE("parse_retry_after: dates in the past give zero", "[retry]")
     CHECK(read_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", reference_now) == milliseconds{0});
 }
 
-TEST_CASE("parse_retry_after: far-future dates do not overflow", "[retry]")
+TEST_CASE("read_retry_after: far-future dates do not overflow", "[retry]")
 {
     const auto d = read_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", reference_now);
     REQUIRE(d);
     CHECK(*d > std::chrono::hours{24 * 365 * 7000});
 }
 
-TEST_CASE("parse_retry_after: malformed values", "[retry]")
+TEST_CASE("read_retry_after: malformed values", "[retry]")
 {
     for (const char* bad : {"", "   ", "-1", "+5", "1.5", "10s", "1 2", "0x10", "soon",
                             "Wed, 21 Oct 2015 07:28:30",          // no GMT
@@ -387,7 +387,6 @@ TEST_CASE("parse_retry_after: malformed values", "[retry]")
         const auto parsed = read_retry_after(bad, reference_now);
         REQUIRE_FALSE(parsed.has_value());
         CHECK(parsed.error() == boost::system::errc::invalid_argument);
-        CHECK_FALSE(parse_retry_after(bad, reference_now).has_value()); // the compatibility form agrees
     }
     // Leap-second 60 is syntactically allowed by RFC 9110.
     CHECK(read_retry_after("Wed, 21 Oct 2015 07:28:60 GMT", reference_now) == milliseconds{60000});

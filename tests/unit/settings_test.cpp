@@ -2,7 +2,6 @@
 
 #include "core/account.hpp"
 #include "core/json_limits.hpp"
-#include "core/settings.hpp" // the compatibility view, checked against parse_account below
 
 #include <vwo/error.hpp>
 
@@ -312,24 +311,3 @@ TEST_CASE("parse_account: a campaign error fails the whole account", "[settings]
     require_error(parse(doc), "sdkKey", "non-empty string");
 }
 
-TEST_CASE("parse_account: the compatibility views agree with it", "[settings][account]")
-{
-    auto doc = minimal();
-    doc["collectionPrefix"] = "eu01";
-    doc["campaigns"] = nlohmann::json::array({valid_campaign(1)});
-    const auto legacy = vwo::core::parse_settings(doc.dump());
-    REQUIRE(legacy.value);
-    CHECK(legacy.error.empty());
-    CHECK(legacy.value->account_id == "123456");
-    CHECK(legacy.value->collection_prefix == "eu01");
-    CHECK(legacy.value->campaign_count == 1);
-    const auto campaigns = vwo::core::decision::parse_campaign_settings(doc.dump());
-    REQUIRE(campaigns.value);
-    CHECK(campaigns.value->campaigns().size() == 1);
-
-    doc["sdkKey"] = 1;
-    const auto refused = vwo::core::parse_settings(doc.dump());
-    CHECK_FALSE(refused.value);
-    CHECK(refused.error == parse(doc).error);
-    CHECK(vwo::core::decision::parse_campaign_settings(doc.dump()).error == refused.error);
-}

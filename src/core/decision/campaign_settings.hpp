@@ -166,14 +166,4 @@ private:
     visitor_uuid_generator uuid_;
 };
 
-/// Compatibility (src/engine, tests/node_decisions, bench): parse_account's campaign part.
-struct campaign_settings_result {
-    std::shared_ptr<const campaign_settings> value; ///< set on success (aliases the parsed core::account)
-    std::string error; ///< on failure: "settings file: campaign 'key' (index 2): <field> ..."
-};
-
-/// Compatibility: core::parse_account (one parse) and its campaigns, as the shape the engine still
-/// reads. New code calls core::parse_account. Never throws.
-campaign_settings_result parse_campaign_settings(std::string_view json_text);
-
 } // namespace vwo::core::decision
