@@ -75,9 +75,8 @@ outcome<endpoint> parse_endpoint(std::string_view url)
     std::string_view path = authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
     if (authority.find('@') != std::string_view::npos) return fail("user info is not allowed");
 
-    std::string problem;
-    const auto parts = parse_host_port(authority, empty_port::refused, problem);
-    if (!parts) return fail(problem);
+    const auto parts = parse_host_port(authority, empty_port::refused);
+    if (!parts) return fail(parts.error().message);
     if (parts->port) result.port = *parts->port;
 
     for (const char c : path) {

@@ -1,5 +1,7 @@
 #include "core/host_port.hpp"
 
+#include <vwo/error.hpp>
+
 #include <arpa/inet.h>
 
 #include <charconv>
@@ -26,12 +28,9 @@ bool is_ipv6_address(std::string_view text) noexcept
 
 } // namespace
 
-std::optional<host_port> parse_host_port(std::string_view authority, empty_port empty, std::string& problem)
+outcome<host_port> parse_host_port(std::string_view authority, empty_port empty)
 {
-    const auto fail = [&](const char* text) -> std::optional<host_port> {
-        problem = text;
-        return std::nullopt;
-    };
+    const auto fail = [](const char* text) -> outcome<host_port> { return core::fail(errc::invalid_options, text); };
 
     host_port result;
     std::string_view port_text;

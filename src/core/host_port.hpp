@@ -3,6 +3,8 @@
 // The one "host[:port]" parser, shared by the collector endpoint (core/endpoint) and the proxy URL
 // (core/proxy), so both accept and refuse the same hosts and ports.
 
+#include "core/outcome.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,8 +28,8 @@ struct host_port {
 ///   carry a space, a slash or a line break into a request line or header;
 /// - the host is never empty;
 /// - a port is decimal digits only (no sign, no spaces), 1 to 65535.
-/// On failure returns nullopt and sets `problem` to a short phrase ("port must be a number from 1 to
-/// 65535", "invalid IPv6 address", ...) that the caller puts after its own prefix.
-std::optional<host_port> parse_host_port(std::string_view authority, empty_port empty, std::string& problem);
+/// A failure has code errc::invalid_options and a short phrase as its message ("port must be a number
+/// from 1 to 65535", "invalid IPv6 address", ...) that the caller puts after its own prefix.
+outcome<host_port> parse_host_port(std::string_view authority, empty_port empty);
 
 } // namespace vwo::core

@@ -211,9 +211,8 @@ outcome<proxy_server> parse_proxy_url(std::string_view url)
     }
 
     // "host:" without digits means the default port, as in libcurl's URL parser.
-    std::string problem;
-    const auto parts = parse_host_port(host_port_text, empty_port::means_default, problem);
-    if (!parts) return fail(problem);
+    const auto parts = parse_host_port(host_port_text, empty_port::means_default);
+    if (!parts) return fail(parts.error().message);
     if (parts->port) result.port = *parts->port;
     result.host.assign(parts->host);
     return result;

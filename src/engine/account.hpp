@@ -1,7 +1,8 @@
 #pragma once
 
-// One account's settings as the running client uses them (docs/architecture.md#the-parts-of-the-engine): parsed once, immutable, shared. Every call takes the current snapshot once and uses it
-// from start to finish; replacing the account is one store() of a new snapshot.
+// One account's settings as the running client uses them (docs/architecture.md#the-parts-of-the-engine):
+// parsed once, immutable, shared. Every call takes the current snapshot once and uses it from start to
+// finish; replacing the account is one store() of a new snapshot.
 
 #include "core/account.hpp"
 #include "core/endpoint.hpp"

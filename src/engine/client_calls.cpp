@@ -1,4 +1,6 @@
-// The API operations of client_impl, each written once (docs/async-model.md#implementation-shape-three-faces-one-algorithm): run_push and run_flush here, the decisions and run_track in client_decisions.cpp. Each
+// The API operations of client_impl, each written once
+// (docs/async-model.md#implementation-shape-three-faces-one-algorithm): run_push and run_flush here,
+// the decisions and run_track in client_decisions.cpp. Each
 // takes a handler: the immediate face passes none and returns the verdict, the promise face passes one
 // that fills a future, and the async_* face passes the caller's. Also the steps they share (screening,
 // admission, early completion). Everything here runs on the caller's thread.

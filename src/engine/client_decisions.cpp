@@ -1,5 +1,7 @@
-// The decision APIs and track of client_impl, each written once (docs/async-model.md#implementation-shape-three-faces-one-algorithm): decide (opt-out, the decision on the current account snapshot, development mode)
-// then report (the impression, if any, and the handler); run_track likewise. Caller's thread.
+// The decision APIs and track of client_impl, each written once
+// (docs/async-model.md#implementation-shape-three-faces-one-algorithm): decide (opt-out, the decision on
+// the current account snapshot, development mode), then report (the impression, if any, and the
+// handler); run_track likewise. Caller's thread.
 
 #include "engine/api_faces.hpp"
 #include "engine/client_impl.hpp"
@@ -102,7 +104,8 @@ void client_impl::report(engine::api_answer<T>& answer, const decision_args& cal
     }
     // The impression's delivery ends the call: the op's completion forwards (error, decision) to the
     // caller's handler, on the caller's executor and with its cancellation slot. The decision is
-    // passed whatever delivery did: a user keeps the variation when tracking fails (docs/decisions.md#what-is-sent-and-when).
+    // passed whatever delivery did: a user keeps the variation when tracking fails
+    // (docs/decisions.md#what-is-sent-and-when).
     auto slot = handler.get_cancellation_slot();
     auto ex = asio::get_associated_executor(handler, host_.executor());
     auto forward = [h = std::move(handler), value = std::move(answer.value)](error_code ec, push_result) mutable {

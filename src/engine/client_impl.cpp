@@ -31,8 +31,8 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
         engine::logger(options.logging).error(error);
         return nullptr;
     };
-    if (auto problem = engine::check_options(options))
-        return fail(errc::invalid_options, *problem);
+    if (auto checked = engine::check_options(options); !checked)
+        return fail(errc::invalid_options, checked.error().message);
     auto origin = core::parse_endpoint(options.endpoint);
     if (!origin)
         return fail(errc::invalid_options, origin.error().message);
@@ -62,7 +62,8 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
     if (options.development_mode)
         impl->log_->info("development mode: requests are validated and logged, never sent");
     impl->log_->info("launched for account " + account->context.account_id + " (" +
-                     std::to_string(account->settings->campaign_count()) + " campaigns), endpoint " + options.endpoint + ", " +
+                     std::to_string(account->settings->campaign_count()) + " campaigns), endpoint " +
+                     options.endpoint + ", " +
                      proxy->explanation);
     ec.clear();
     return impl;

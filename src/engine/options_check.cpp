@@ -1,33 +1,41 @@
 #include "engine/options_check.hpp"
 
+#include <vwo/error.hpp>
+
+#include <string>
+
 namespace vwo::engine {
 
-std::optional<std::string> check_options(const client_options& o)
+core::outcome<void> check_options(const client_options& o)
 {
+    const auto refuse = [](std::string why) -> core::outcome<void> {
+        return core::fail(errc::invalid_options, std::move(why));
+    };
     if (o.batch_events) {
         const auto& b = *o.batch_events;
         if (b.events_per_request < 1 || b.events_per_request > 5000)
-            return "batch_events.events_per_request must be in 1..5000, got " + std::to_string(b.events_per_request);
+            return refuse("batch_events.events_per_request must be in 1..5000, got " +
+                          std::to_string(b.events_per_request));
         if (b.request_time_interval < std::chrono::seconds(1))
-            return "batch_events.request_time_interval must be at least 1 s, got " +
-                   std::to_string(b.request_time_interval.count()) + " s";
+            return refuse("batch_events.request_time_interval must be at least 1 s, got " +
+                          std::to_string(b.request_time_interval.count()) + " s");
     }
     if (o.max_connections < 1 || o.max_connections > 64)
-        return "max_connections must be in 1..64, got " + std::to_string(o.max_connections);
+        return refuse("max_connections must be in 1..64, got " + std::to_string(o.max_connections));
     if (o.max_queue_events < 1)
-        return "max_queue_events must be at least 1";
+        return refuse("max_queue_events must be at least 1");
     if (o.max_queue_bytes < 1024)
-        return "max_queue_bytes must be at least 1024";
+        return refuse("max_queue_bytes must be at least 1024");
     const auto& t = o.timeouts;
     if (t.resolve.count() <= 0 || t.connect.count() <= 0 || t.tls_handshake.count() <= 0 || t.request.count() <= 0)
-        return "every timeouts.* deadline must be positive";
+        return refuse("every timeouts.* deadline must be positive");
     if (o.retry.base_delay.count() < 0 || o.retry.max_delay < o.retry.base_delay)
-        return "retry.base_delay must be >= 0 and retry.max_delay >= retry.base_delay";
+        return refuse("retry.base_delay must be >= 0 and retry.max_delay >= retry.base_delay");
     if (o.retry.max_elapsed_time.count() < 0)
-        return "retry.max_elapsed_time must be >= 0 (0: the retry count alone)";
+        return refuse("retry.max_elapsed_time must be >= 0 (0: the retry count alone)");
     if (o.shutdown_timeout.count() < 0)
-        return "shutdown_timeout must be >= 0";
-    return std::nullopt;
+        return refuse("shutdown_timeout must be >= 0");
+    return {};
 }
 
 } // namespace vwo::engine

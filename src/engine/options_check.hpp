@@ -2,14 +2,13 @@
 
 // launch()'s check of client_options (docs/configuration.md): every bound in one place.
 
-#include <vwo/client_options.hpp>
+#include "core/outcome.hpp"
 
-#include <optional>
-#include <string>
+#include <vwo/client_options.hpp>
 
 namespace vwo::engine {
 
-/// What is wrong with `options`, naming the field and the value; nullopt when they can be used.
-std::optional<std::string> check_options(const client_options& options);
+/// Whether `options` can be used; a failure (errc::invalid_options) names the field and the value.
+core::outcome<void> check_options(const client_options& options);
 
 } // namespace vwo::engine

@@ -35,8 +35,10 @@ void request_sender::send(std::shared_ptr<outgoing> out)
         return hold(std::move(out));
     out->attempt_started = clock_.now();
     auto request = out->request;
-    wire_.async_send(std::move(request), [this, keep = owner_.lock(), out = std::move(out)](
-                                             transport::exchange_result result) { on_attempt(out, std::move(result)); });
+    wire_.async_send(std::move(request),
+                     [this, keep = owner_.lock(), out = std::move(out)](transport::exchange_result result) {
+                         on_attempt(out, std::move(result));
+                     });
 }
 
 void request_sender::on_attempt(const std::shared_ptr<outgoing>& out, transport::exchange_result result)
@@ -116,8 +118,8 @@ void request_sender::on_attempt(const std::shared_ptr<outgoing>& out, transport:
 
 void request_sender::retry_later(const std::shared_ptr<outgoing>& out, std::chrono::milliseconds delay)
 {
-    // The wait is registered before it can complete: a manual clock may run the handler from inside
-    // wait() is excluded by contract (never inside the call), so the handler always finds it in the set.
+    // The handler finds its own wait in retry_waits_ to remove it: waits never complete inside wait(),
+    // so the slot is filled before the handler can run.
     auto slot = std::make_shared<std::shared_ptr<clock::timer>>();
     auto wait = clock_.wait(delay, [this, keep = owner_.lock(), out, slot](error_code ec) {
         retry_waits_.erase(*slot);

@@ -55,7 +55,8 @@ struct fake_network {
     {
         auto e = std::move(waiting.front());
         waiting.pop_front();
-        boost::asio::post(executor, [h = std::move(e.handler), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
+        boost::asio::post(executor,
+                          [h = std::move(e.handler), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
     }
 };
 
@@ -67,7 +68,8 @@ public:
         net_->executor = std::move(executor);
     }
 
-    void async_send(std::shared_ptr<const core::wire_request> request, vwo::transport::exchange_handler handler) override
+    void async_send(std::shared_ptr<const core::wire_request> request,
+                    vwo::transport::exchange_handler handler) override
     {
         net_->sent.push_back(request);
         if (net_->closed) {
