@@ -24,6 +24,7 @@
 //                                  n = 1:  each call timed alone (true per-call percentiles, but each
 //                                          sample includes one steady_clock pair, see BM_clock_pair).
 
+#include "core/account.hpp"
 #include "core/decision/attributes.hpp"
 #include "core/decision/bucketing.hpp"
 #include "core/decision/campaign_settings.hpp"
@@ -154,12 +155,12 @@ struct fixture {
 
     fixture()
     {
-        auto parsed = d::parse_campaign_settings(settings_json);
-        if (!parsed.value) {
-            std::fprintf(stderr, "settings: %s\n", parsed.error.c_str());
+        auto parsed = vwo::core::parse_account(settings_json);
+        if (!parsed) {
+            std::fprintf(stderr, "settings: %s\n", parsed.error().message.c_str());
             std::abort();
         }
-        settings = std::move(parsed.value);
+        settings = vwo::core::campaigns_of(std::move(*parsed));
         segmented = find("checkout-redesign");
         no_segment = find("checkout-no-segment");
         whitelisting = find("checkout-whitelisting");

@@ -6,7 +6,7 @@
 //   byte 2  jitter: n/256 for n < 253; 253 → -0.5, 254 → 1.0, 255 → NaN (out of contract, clamped)
 //   byte 3  bits 0-1 events in the request (1..4), bits 2-3 retry policy variant,
 //           bits 4-7 a transport error to decide on as well (0 = none)
-// Inputs shorter than 4 bytes are only fed to parse_retry_after.
+// Inputs shorter than 4 bytes are only fed to read_retry_after.
 //
 // The response goes through transport::response_reader, the very code http_client's connections read with
 // (connection.cpp; no copy of its set-up): in chunks into a read buffer bounded as a connection's, end of
@@ -16,7 +16,7 @@
 //  - parsing never crashes; the read buffer stays within its bound; a final answer is never 1xx; a parsed
 //    body stays within the body limit; an unreadable response is response_too_large, bad_response or
 //    connection_lost;
-//  - parse_retry_after (on the header value and on the raw input) never reports a negative delay,
+//  - read_retry_after (on the header value and on the raw input) never reports a negative delay,
 //    ignores surrounding blanks, reads delta-seconds exactly, decreases by exactly the elapsed time
 //    as `now` advances, and an accepted IMF-fixdate lies exactly `delay` after `now`;
 //  - decide_retry follows the rule table exactly: success iff 2xx; retry only for retryable
