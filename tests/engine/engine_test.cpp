@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 using vwo::errc;
 using vwo::test::engine_fixture;
 
-TEST_CASE_METHOD(engine_fixture, "a push becomes one request; 2xx delivers it", "[engine]")
+TEST_CASE_METHOD(engine_fixture, "a push becomes one request, and a 2xx answer delivers it", "[engine]")
 {
     launch();
     REQUIRE(push("k"));

@@ -173,7 +173,7 @@ TEST_CASE("bytes after a complete answer close the connection: they never answer
     CHECK(server.connections() == 2);
 }
 
-TEST_CASE("a request that cannot be built is that request's error; the pool and later requests are unharmed",
+TEST_CASE("a request that cannot be built is that request's error, the pool and later requests are unharmed",
           "[hostile][limits]")
 {
     vwo::tools::local_collector collector;
@@ -271,7 +271,7 @@ TEST_CASE("a proxy password with a raw '#', '/' or '?' never appears in the laun
     }
 }
 
-TEST_CASE("a completion handler that throws is caught and logged; the SDK and its connection go on",
+TEST_CASE("a completion handler that throws is caught and logged, the SDK and its connection go on",
           "[hostile][handlers]")
 {
     vwo::tools::local_collector collector;

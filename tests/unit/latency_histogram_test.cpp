@@ -63,7 +63,7 @@ TEST_CASE("latency_histogram: quantiles are the holding bucket's bound, capped b
     }
 }
 
-TEST_CASE("latency_histogram: the overflow bucket answers with max; a negative sample counts as 0", "[stats][latency]")
+TEST_CASE("latency_histogram: the overflow bucket answers with max, a negative sample counts as 0", "[stats][latency]")
 {
     vwo::latency_histogram h;
     h.record(45s);

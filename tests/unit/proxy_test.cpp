@@ -333,7 +333,7 @@ TEST_CASE("choose_proxy: NO_PROXY exempts hosts from a proxy, explicit or from t
     CHECK(chosen(s, true, "collector.internal") == "explicit.example:1");
 }
 
-TEST_CASE("choose_proxy: an explicit url overrides the environment; empty means no proxy", "[proxy]")
+TEST_CASE("choose_proxy: an explicit url overrides the environment, empty means no proxy", "[proxy]")
 {
     auto s = from_env({{"https_proxy", "env.example:3128"}, {"ALL_PROXY", "all.example:1"}});
     s.url = "http://explicit.example:8080";

@@ -168,7 +168,7 @@ TEST_CASE("§3.4 range table: ceil(w*100) in double, not normalised", "[decision
     CHECK(range_step(std::nan("")) == 0);
 }
 
-TEST_CASE("An unparsable string weight poisons the running total; a numeric NaN does not", "[decision][bucketing]")
+TEST_CASE("An unparsable string weight poisons the running total, a numeric NaN does not", "[decision][bucketing]")
 {
     // Node: "abc" is truthy, ceil(NaN) → NaN step → -1/-1, and currentAllocation becomes NaN, so
     // no later range can match.

@@ -251,7 +251,7 @@ TEST_CASE("Random trio: winners by group bucket and the gap user goes to the las
     CHECK(d.last_range_extended);
 }
 
-TEST_CASE("Paused members are eligible and can win; a sole eligible member wins without a bucket",
+TEST_CASE("Paused members are eligible and can win, a sole eligible member wins without a bucket",
           "[decision][groups]")
 {
     auto paused = ab(332, "PAUSED");
