@@ -148,8 +148,11 @@ void client_impl::complete_early(const std::shared_ptr<push_op>& op, error_code 
 }
 
 template <class T>
-void client_impl::complete_soon(asio::any_completion_handler<void(error_code, T)> handler, error_code ec, T value)
+void client_impl::complete_soon(asio::any_completion_handler<void(error_code, T)> handler, error_code ec, T value,
+                                early_completion early)
 {
+    if (early == early_completion::at_once)
+        return engine::contain(log_, [&] { std::move(handler)(ec, std::move(value)); })();
     // Held in a shared state so that reading the handler's executor and moving the handler are
     // never in one expression (their order would be unspecified).
     struct pending {
@@ -168,13 +171,14 @@ void client_impl::complete_soon(asio::any_completion_handler<void(error_code, T)
 
 // The values the decision and track calls complete with (client_decisions.cpp).
 template void client_impl::complete_soon(asio::any_completion_handler<void(error_code, std::optional<std::string>)>,
-                                         error_code, std::optional<std::string>);
-template void client_impl::complete_soon(asio::any_completion_handler<void(error_code, bool)>, error_code, bool);
+                                         error_code, std::optional<std::string>, early_completion);
+template void client_impl::complete_soon(asio::any_completion_handler<void(error_code, bool)>, error_code, bool,
+                                         early_completion);
 template void client_impl::complete_soon(
     asio::any_completion_handler<void(error_code, std::optional<variable_value>)>, error_code,
-    std::optional<variable_value>);
+    std::optional<variable_value>, early_completion);
 template void client_impl::complete_soon(asio::any_completion_handler<void(error_code, track_result)>, error_code,
-                                         track_result);
+                                         track_result, early_completion);
 
 // ---------------------------------------------------------------------------------------------
 // push

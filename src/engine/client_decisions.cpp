@@ -89,11 +89,11 @@ engine::api_answer<T> client_impl::decide(const decision_args& call) const
 
 template <class T>
 void client_impl::report(engine::api_answer<T>& answer, const decision_args& call,
-                         asio::any_completion_handler<void(error_code, T)> handler)
+                         asio::any_completion_handler<void(error_code, T)> handler, early_completion early)
 {
     if (!answer.impression) {
         if (handler)
-            complete_soon(std::move(handler), answer.error, std::move(answer.value));
+            complete_soon(std::move(handler), answer.error, std::move(answer.value), early);
         return;
     }
     auto op = tracked_op({*answer.impression, visitor_of(call.options), false}, call.user_id);
@@ -125,7 +125,8 @@ api_result<T> client_impl::decide_now(const decision_args& call, bool promise)
     }
     never_broken_promise<T> p(answer.value);
     auto future = p.get_future();
-    report<T>(answer, call, [p = std::move(p)](error_code, T value) mutable { p.set(std::move(value)); });
+    report<T>(answer, call, [p = std::move(p)](error_code, T value) mutable { p.set(std::move(value)); },
+              early_completion::at_once);
     return api_result<T>(std::move(future));
 }
 
@@ -190,7 +191,7 @@ void client_impl::start_decision(const detail::decision_request& r, detail::vari
 // ---------------------------------------------------------------------------------------------
 // track
 
-bool client_impl::run_track(const track_args& call, detail::track_handler handler)
+bool client_impl::run_track(const track_args& call, detail::track_handler handler, early_completion early)
 {
     engine::track_answer answer;
     if (opted_out("track"))
@@ -205,7 +206,7 @@ bool client_impl::run_track(const track_args& call, detail::track_handler handle
     if (!answer.goal) {
         const error_code ec = keys.empty() ? untracked_reason(answer) : error_code{};
         if (handler)
-            complete_soon(std::move(handler), ec, std::move(answer.result));
+            complete_soon(std::move(handler), ec, std::move(answer.result), early);
         return !ec;
     }
     auto op = tracked_op({std::move(*answer.goal), visitor_of(call.options), answer.legacy_batch}, call.user_id);
@@ -237,7 +238,8 @@ api_result<bool> client_impl::track(const campaign_specifier& campaigns, std::st
         return api_result<bool>(run_track(call, {}));
     never_broken_promise<bool> p(false);
     auto future = p.get_future();
-    run_track(call, [p = std::move(p)](error_code ec, track_result) mutable { p.set(!ec); });
+    run_track(call, [p = std::move(p)](error_code ec, track_result) mutable { p.set(!ec); },
+              early_completion::at_once);
     return api_result<bool>(std::move(future));
 }
 

@@ -99,6 +99,10 @@ private:
         std::string_view user_id;
         const call_options& options;
     };
+    /// How a handler may complete when the answer is known during the call. The async_* faces: never
+    /// inside the initiating function (posted). The promise face: at once, so that its future is ready
+    /// when the call returns and can be read anywhere, even on the SDK thread itself.
+    enum class early_completion { posted, at_once };
     /// A track call's arguments, borrowed for the call.
     struct track_args {
         const campaign_specifier& campaigns;
@@ -121,13 +125,15 @@ private:
     engine::api_answer<T> decide(const decision_args& call) const;
     template <class T>
     void report(engine::api_answer<T>& answer, const decision_args& call,
-                boost::asio::any_completion_handler<void(boost::system::error_code, T)> handler);
+                boost::asio::any_completion_handler<void(boost::system::error_code, T)> handler,
+                early_completion early = early_completion::posted);
     template <class T>
     api_result<T> decide_now(const decision_args& call, bool promise);
     template <class T>
     void decide_later(const detail::decision_request& request,
                       boost::asio::any_completion_handler<void(boost::system::error_code, T)> handler);
-    bool run_track(const track_args& call, detail::track_handler handler);
+    bool run_track(const track_args& call, detail::track_handler handler,
+                   early_completion early = early_completion::posted);
     boost::system::error_code run_flush(detail::flush_handler handler);
 
     // ---- shared steps (caller's thread)
@@ -141,10 +147,11 @@ private:
                                        detail::push_handler handler);
     boost::system::error_code admit(std::shared_ptr<engine::push_op> op);
     void complete_early(const std::shared_ptr<engine::push_op>& op, boost::system::error_code ec);
-    /// Completes `handler` with (ec, value) through our executor, never inside the initiating function.
+    /// Completes `handler` with (ec, value): through our executor, never inside the initiating function;
+    /// or, for the promise face (`at_once`), here.
     template <class T>
     void complete_soon(boost::asio::any_completion_handler<void(boost::system::error_code, T)> handler,
-                       boost::system::error_code ec, T value);
+                       boost::system::error_code ec, T value, early_completion early);
 
     // ---- the SDK thread
     /// Takes what callers queued and routes it; true when there was something.

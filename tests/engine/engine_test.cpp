@@ -8,6 +8,8 @@
 
 #include <boost/asio/bind_executor.hpp>
 
+#include <future>
+
 using namespace std::chrono_literals;
 using vwo::errc;
 using vwo::test::engine_fixture;
@@ -347,4 +349,22 @@ TEST_CASE_METHOD(engine_fixture, "a handler that throws is caught and logged", "
     run();
     REQUIRE(logged("a completion handler threw (caught; the SDK goes on): boom"));
     REQUIRE(stats().delivered == 1);
+}
+
+TEST_CASE_METHOD(engine_fixture, "a promise that needs no delivery is ready when the call returns", "[engine]")
+{
+    // Read on the SDK thread itself (a handler, or a single-threaded user executor), a future that waited
+    // for that thread would never be ready: a decision without an impression, or a track call that
+    // tracked nothing, is complete when the call returns.
+    options.return_promise_for.all = true;
+    launch();
+    auto variation = impl->get_variation_name("no-such-campaign", "u1", {});
+    REQUIRE(variation.is_future());
+    auto variation_future = std::move(variation).to_future();
+    REQUIRE(variation_future.wait_for(0s) == std::future_status::ready);
+    REQUIRE_FALSE(variation_future.get().has_value());
+    auto tracked = impl->track(vwo::campaign_specifier("no-such-campaign"), "u1", "goal", {}).to_future();
+    REQUIRE(tracked.wait_for(0s) == std::future_status::ready);
+    REQUIRE_FALSE(tracked.get());
+    REQUIRE(net->sent.empty());
 }
