@@ -77,6 +77,9 @@ foreach(line IN LISTS lines)
     set(previous "${entity}")
     string(REGEX REPLACE "<[^<>]*>" "" entity "${entity}")
   endwhile()
+  # A conversion function ("X::operator std::error_category const&() const") or operator new/delete
+  # names a type after "operator ": the entity is X.
+  string(REGEX REPLACE "::operator [^(]*\\(" "::operator_named(" entity "${entity}")
   string(REGEX REPLACE "\\(.*$" "" entity "${entity}")   # parameters (and what follows)
   string(REGEX REPLACE "^.* " "" entity "${entity}")       # a leading return type
   set(weak FALSE)
