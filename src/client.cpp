@@ -4,6 +4,7 @@
 #include "core/endpoint.hpp"
 #include "core/request_builder.hpp"
 #include "engine/client_impl.hpp"
+#include "engine/options_check.hpp"
 #include "transport/http_client.hpp"
 #include "transport/settings_response.hpp"
 
@@ -25,17 +26,74 @@ namespace vwo {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
+namespace {
+
+/// What get_settings_file needs, from a client's options.
+detail::settings_request fetch_request_of(const client_options& options)
+{
+    return detail::settings_request{options.account_id,     options.sdk_key,
+                                    options.endpoint,       options.tls.ca_file,
+                                    options.tls.ca_dir,     options.tls.insecure_skip_verify,
+                                    options.timeouts.connect.count(), options.timeouts.request.count(),
+                                    options.proxy};
+}
+
+/// launch() on the calling thread: without a settings file, fetches it first (docs/settings.md#launch-from-keys),
+/// waiting no longer than the fetch's own deadlines allow.
+std::shared_ptr<client_impl> launch_here(client_options options, error_code& ec, std::string& error)
+{
+    if (options.settings_file.empty()) {
+        auto fail = [&](error_code code, std::string message) -> std::shared_ptr<client_impl> {
+            ec = code;
+            error = "launch failed: " + std::move(message);
+            engine::logger(options.logging).error(error);
+            return nullptr;
+        };
+        if (auto checked = engine::check_options(options); !checked)
+            return fail(make_error_code(errc::invalid_options), checked.error().message);
+        if (options.account_id.empty() || options.sdk_key.empty())
+            return fail(make_error_code(errc::invalid_settings),
+                        "no settings_file, and fetching it needs client_options::account_id and sdk_key");
+        std::promise<std::pair<error_code, std::string>> fetched;
+        auto answer = fetched.get_future();
+        detail::start_settings_fetch(fetch_request_of(options),
+                                     [p = std::move(fetched)](error_code e, std::string body) mutable {
+                                         p.set_value({e, std::move(body)});
+                                     });
+        const auto& t = options.timeouts;
+        const auto deadline = t.resolve + t.connect + t.tls_handshake + t.request + std::chrono::seconds(1);
+        if (answer.wait_for(deadline) != std::future_status::ready)
+            return fail(make_error_code(errc::timeout), "fetching the settings of account " + options.account_id +
+                                                            " did not finish within the timeouts");
+        auto [fetch_error, body] = answer.get();
+        if (fetch_error)
+            return fail(fetch_error, "fetching the settings of account " + options.account_id + " from " +
+                                         options.endpoint + " failed: " + fetch_error.message());
+        options.settings_file = std::move(body);
+    }
+    return client_impl::create(options, ec, error);
+}
+
+} // namespace
+
+namespace detail {
+/// Makes handles for async_launch (the constructor is private).
+struct launch_access {
+    static client make(std::shared_ptr<client_impl> impl) noexcept { return client(std::move(impl)); }
+};
+} // namespace detail
+
 client launch(const client_options& options, error_code& ec)
 {
     std::string error;
-    return client(client_impl::create(options, ec, error));
+    return client(launch_here(options, ec, error));
 }
 
 client launch(const client_options& options)
 {
     error_code ec;
     std::string error;
-    auto impl = client_impl::create(options, ec, error);
+    auto impl = launch_here(options, ec, error);
     if (!impl)
         throw boost::system::system_error(ec, error);
     return client(std::move(impl));
@@ -127,6 +185,25 @@ api_result<bool> client::flush_events()
     return impl_->flush_events();
 }
 
+api_result<bool> client::get_and_update_settings_file()
+{
+    if (!impl_)
+        return api_result<bool>(false);
+    return impl_->get_and_update_settings_file();
+}
+
+error_code client::update_settings_file(std::string_view settings_json)
+{
+    if (!impl_)
+        return make_error_code(errc::not_launched);
+    return impl_->update_settings_file(settings_json);
+}
+
+std::string client::settings_file() const
+{
+    return impl_ ? impl_->settings_file() : std::string();
+}
+
 void client::set_opt_out()
 {
     if (impl_)
@@ -210,6 +287,29 @@ void start(const std::shared_ptr<client_impl>& impl, track_request request, trac
     impl->start_track(request, std::move(handler));
 }
 
+void start(const std::shared_ptr<client_impl>& impl, refresh_request, refresh_handler handler)
+{
+    if (!impl)
+        return complete_now(std::move(handler), make_error_code(errc::not_launched), false);
+    impl->start_refresh(std::move(handler));
+}
+
+void start_launch(client_options options, launch_handler handler)
+{
+    // A thread of its own: the settings fetch may take until its deadlines, and the handler must never
+    // run inside the initiating function.
+    std::thread([options = std::move(options), handler = std::move(handler)]() mutable {
+        error_code ec;
+        std::string error;
+        client launched = launch_access::make(launch_here(std::move(options), ec, error));
+        auto ex = asio::get_associated_executor(handler, asio::system_executor());
+        auto work = asio::prefer(ex, asio::execution::outstanding_work.tracked);
+        asio::dispatch(work, [h = std::move(handler), ec, c = std::move(launched)]() mutable {
+            std::move(h)(ec, std::move(c));
+        });
+    }).detach();
+}
+
 asio::any_io_executor client_executor(const std::shared_ptr<client_impl>& impl) noexcept
 {
     if (!impl)
@@ -258,7 +358,7 @@ void start_settings_fetch(settings_request request, settings_handler handler)
             config.timeouts.tls_handshake = std::chrono::milliseconds(request.connect_timeout_ms);
             config.timeouts.request = std::chrono::milliseconds(request.request_timeout_ms);
             config.max_connections = 1;
-            config.max_response_body = 64 * 1024 * 1024;
+            config.max_response_body = transport::settings_response_limit;
             config.proxy = std::move(proxy);
 
             std::mt19937_64 random{std::random_device{}()};

@@ -53,6 +53,7 @@ public:
         case errc::already_tracked: return "goal already converted by this user";
         case errc::response_too_large: return "the response passed a size limit";
         case errc::request_not_sendable: return "the request cannot be sent (a header or line is too long)";
+        case errc::settings_of_another_account: return "the settings are for another account";
         }
         return "unknown vwo error " + std::to_string(value);
     }
@@ -90,7 +91,8 @@ condition condition_of(errc e) noexcept
     case errc::invalid_settings:
     case errc::opted_out:
     case errc::nothing_to_flush:
-    case errc::not_launched: return condition::usage;
+    case errc::not_launched:
+    case errc::settings_of_another_account: return condition::usage;
     case errc::campaign_not_found:
     case errc::campaign_not_running:
     case errc::campaign_type_mismatch:

@@ -25,12 +25,17 @@
 namespace vwo {
 
 class client;
+namespace detail {
+struct launch_access;
+}
 
 /// Starts a client: parses the settings file, checks the options, starts the SDK thread.
+/// Without options.settings_file, first fetches the settings of options.account_id with
+/// options.sdk_key from options.endpoint (blocking, bounded by options.timeouts; docs/settings.md).
 /// Throws boost::system::system_error (a std::system_error family type) naming the problem.
 VWO_API client launch(const client_options& options);
-/// Same, without exceptions: on failure `ec` is set (errc::invalid_settings or
-/// errc::invalid_options), the reason is logged, and the returned client is empty (!valid()).
+/// Same, without exceptions: on failure `ec` is set (errc::invalid_settings, errc::invalid_options,
+/// or why fetching the settings failed), the reason is logged, and the returned client is empty (!valid()).
 VWO_API client launch(const client_options& options, boost::system::error_code& ec);
 
 /// A launched VWO client. Move-only handle; the destructor runs shutdown(options.shutdown_timeout).
@@ -233,8 +238,31 @@ public:
                                                                                       detail::flush_request{});
     }
 
+    /// Fetches the account's current settings (GET /server-side/pull, as Node's getAndUpdateSettingsFile,
+    /// meant for a webhook handler) and uses them from the next call on (docs/settings.md#refresh-on-demand).
+    /// Promise mode (return_promise_for.get_and_update_settings_file or .all): true once the client uses
+    /// the settings VWO served, changed or not; false when they could not be fetched or were refused
+    /// (the current ones stay; the reason is logged and counted). Immediate mode: true when the refresh
+    /// was started (it never blocks on the network); false when it cannot be (opted out, shut down).
+    api_result<bool> get_and_update_settings_file();
+    /// The same for any completion token: void(error_code, bool changed). An empty error: the client
+    /// uses the settings VWO served; `changed`: they differ from the ones it used before. Always completes,
+    /// within the configured timeouts.
+    template <class CompletionToken = boost::asio::deferred_t>
+    [[nodiscard]] auto async_get_and_update_settings_file(CompletionToken&& token = {})
+    {
+        return boost::asio::async_initiate<CompletionToken, detail::refresh_signature>(
+            detail::initiation{impl_}, token, detail::refresh_request{});
+    }
+    /// Uses `settings_json` (a settings file you got yourself: a cache, a config service, a webhook body)
+    /// from the next call on. Empty on success (also when it equals the settings in use); otherwise
+    /// errc::invalid_settings or errc::settings_of_another_account, and the current settings stay.
+    boost::system::error_code update_settings_file(std::string_view settings_json);
+    /// The settings JSON in use now (empty for an empty client).
+    std::string settings_file() const;
+
     /// From now on nothing is sent and every API returns false / std::nullopt (async forms:
-    /// errc::opted_out); queued batch events are flushed first.
+    /// errc::opted_out); queued batch events are flushed first; polling stops.
     void set_opt_out();
 
     /// Stops accepting, sends what is queued, waits for in-flight requests up to `deadline`,
@@ -256,6 +284,7 @@ public:
 private:
     friend client launch(const client_options&);
     friend client launch(const client_options&, boost::system::error_code&);
+    friend struct detail::launch_access;
     explicit client(std::shared_ptr<client_impl> impl) noexcept;
     api_result<bool> push_dimensions(detail::dimension_list dimensions, std::string_view user_id);
     static detail::decision_request decision_call(detail::decision_request::api which, std::string_view campaign_key,
@@ -268,6 +297,31 @@ private:
 
     std::shared_ptr<client_impl> impl_;
 };
+
+namespace detail {
+using launch_signature = void(boost::system::error_code, client);
+using launch_handler = boost::asio::any_completion_handler<launch_signature>;
+/// Launches on a thread of its own (the settings fetch may take until the timeouts) and completes
+/// `handler` through its associated executor (the system executor when it has none).
+VWO_API void start_launch(client_options options, launch_handler handler);
+struct initiate_launch {
+    template <class Handler>
+    void operator()(Handler&& handler, client_options options) const
+    {
+        start_launch(std::move(options), launch_handler(std::forward<Handler>(handler)));
+    }
+};
+} // namespace detail
+
+/// launch() without blocking: fetches the settings when options.settings_file is empty, then
+/// completes with void(error_code, vwo::client) — an empty client and the reason on failure.
+/// For coroutine servers: `auto [ec, c] = co_await vwo::async_launch(options, as_tuple(use_awaitable));`.
+template <class CompletionToken = boost::asio::deferred_t>
+auto async_launch(client_options options, CompletionToken&& token = {})
+{
+    return boost::asio::async_initiate<CompletionToken, detail::launch_signature>(detail::initiate_launch{}, token,
+                                                                                  std::move(options));
+}
 
 /// Fetches the settings file (GET /server-side/settings) for use as client_options::settings_file.
 /// The future holds the JSON text, or throws boost::system::system_error on failure.

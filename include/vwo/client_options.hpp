@@ -31,6 +31,8 @@ struct return_promise_options {
     bool track = false;
     bool is_feature_enabled = false;
     bool get_feature_variable_value = false; ///< sends nothing: the future is ready at once
+    /// The future becomes true once the client uses the settings VWO served (docs/settings.md).
+    bool get_and_update_settings_file = false;
 };
 
 /// Called on the SDK thread after each batch request finished: an empty error on 2xx,
@@ -100,8 +102,19 @@ struct timeout_options {
 
 /// Everything vwo::launch needs. Plain value type.
 struct client_options {
-    /// The settings JSON as served by GET /server-side/settings (see get_settings_file).
+    /// The settings JSON as served by GET /server-side/settings (see get_settings_file). Empty: launch()
+    /// fetches them from `endpoint` with `account_id` and `sdk_key` (docs/settings.md#launch-from-keys).
     std::string settings_file;
+    /// The VWO account id. Needed to launch without `settings_file`; when both are given they must agree.
+    std::string account_id;
+    /// The SDK key for fetching, polling and get_and_update_settings_file(). Empty: the settings file's
+    /// sdkKey. Never logged.
+    std::string sdk_key;
+    /// How often to poll GET /server-side/settings for changed settings (docs/settings.md#polling).
+    /// Zero (the default): never. Otherwise at least 1 s; each wait is jittered by up to 10 % so a
+    /// fleet does not poll in step, and doubles after each failed poll (up to 10 minutes or the interval,
+    /// whichever is longer). Polling stops at shutdown() and set_opt_out().
+    std::chrono::milliseconds poll_interval{0};
     return_promise_options return_promise_for;
     /// Collector base URL: scheme, host, optional port and path.
     std::string endpoint = "https://dev.visualwebsiteoptimizer.com";

@@ -60,6 +60,8 @@ enum class errc {
     // Hostile peers and input (docs/reliability.md "Limits"), appended for the same reason.
     response_too_large,          ///< a response passed a read bound (headers, a chunk line, trailers, the body); not retried
     request_not_sendable,        ///< the request could not be built (e.g. a header past the size HTTP allows); not retried
+    // Live settings (docs/settings.md), appended for the same reason.
+    settings_of_another_account, ///< the new settings are for another account id than the client's
 };
 
 /// The category of vwo::errc. Thread-safe: a function-local static, immutable once built.
@@ -83,7 +85,7 @@ enum class condition {
     gave_up,     ///< retries_exhausted: a transient failure outlasted every retry
     dropped,     ///< accepted work not delivered by the client itself (queue_full, shutting_down)
     usage,       ///< the call, options, settings file or handle state ruled it out (invalid_*, opted_out,
-                 ///< not_launched, nothing_to_flush)
+                 ///< not_launched, nothing_to_flush, settings_of_another_account)
     not_decided, ///< a decision or track call made no decision (campaign_*, variable_*, goal_*, no_variation, ...)
 };
 

@@ -70,6 +70,14 @@ struct client_stats {
     std::uint64_t retries = 0;             ///< attempts repeated: retries, and resends of requests held in an outage
     std::uint64_t bytes_sent = 0;          ///< request bytes written (headers and body)
     boost::system::error_code last_error;  ///< most recent delivery error (empty: none yet)
+    // Settings refreshes (docs/settings.md#accounting): polls, get_and_update_settings_file() and
+    // update_settings_file(). attempted == updated + unchanged + failed + (refreshes still running).
+    std::uint64_t settings_refreshes_attempted = 0;
+    std::uint64_t settings_updated = 0;   ///< the client switched to new settings
+    std::uint64_t settings_unchanged = 0; ///< the settings served were the ones in use
+    std::uint64_t settings_failed = 0;    ///< fetch failed, or invalid / another account's settings refused
+    /// Since the settings in use were loaded or last confirmed by a refresh (unchanged counts).
+    std::chrono::milliseconds settings_age{0};
 
     /// Per HTTP attempt (retries included, so request_latency.count == attempts unless a
     /// shutdown cut attempts short): from handing the request to the transport, which includes

@@ -280,13 +280,14 @@ wire_request build_event_arch_request(const request_context& ctx, const dimensio
 }
 
 std::string build_settings_target(std::string_view base_path, std::string_view account_id, std::string_view sdk_key,
-                                  double random, std::string_view sdk_name, std::string_view sdk_version)
+                                  double random, std::string_view sdk_name, std::string_view sdk_version,
+                                  settings_route route)
 {
     std::string target;
     target.reserve(base_path.size() + 120 + account_id.size() + sdk_key.size() + sdk_name.size() +
                    sdk_version.size());
     target += base_path;
-    target += "/server-side/settings?";
+    target += route == settings_route::pull ? "/server-side/pull?" : "/server-side/settings?";
     append_query_param(target, "a", account_id);
     append_query_param(target, "i", sdk_key);
     append_query_param(target, "r", format_random(random));

@@ -119,10 +119,14 @@ wire_request build_batch_events_request(const request_context& ctx, std::span<co
 wire_request build_event_arch_request(const request_context& ctx, const dimensions& dims,
                                       std::string_view user_id, system_time now, double random);
 
-/// "GET /server-side/settings (get_settings_file)": <base_path>/server-side/settings?a&i=<sdkKey>&r
-/// &platform=server&sdk&sdk-v (target only).
+/// Where settings are fetched from: the settings (get_settings_file, launch, polling) or the webhook
+/// pull (get_and_update_settings_file), which VWO serves without its cache.
+enum class settings_route { settings, pull };
+
+/// "GET /server-side/settings (get_settings_file)" and "GET /server-side/pull": <base_path><route>?a
+/// &i=<sdkKey>&r&platform=server&sdk&sdk-v (target only).
 std::string build_settings_target(std::string_view base_path, std::string_view account_id,
                                   std::string_view sdk_key, double random, std::string_view sdk_name,
-                                  std::string_view sdk_version);
+                                  std::string_view sdk_version, settings_route route = settings_route::settings);
 
 } // namespace vwo::core

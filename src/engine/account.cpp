@@ -1,6 +1,5 @@
 #include "engine/account.hpp"
 
-
 #include <vwo/version.hpp>
 
 namespace vwo::engine {
@@ -23,10 +22,10 @@ core::usage_stats usage_of(const client_options& options)
 
 } // namespace
 
-core::outcome<std::shared_ptr<const account>> make_account(const client_options& options,
+core::outcome<std::shared_ptr<const account>> make_account(std::string json, const client_options& options,
                                                            const core::endpoint& origin, const logger& log)
 {
-    auto parsed = core::parse_account(options.settings_file);
+    auto parsed = core::parse_account(json);
     if (!parsed)
         return parsed.error();
     const std::shared_ptr<const core::account>& s = *parsed;
@@ -34,7 +33,7 @@ core::outcome<std::shared_ptr<const account>> make_account(const client_options&
     if (!s->collection_prefix.empty())
         prefix += "/" + s->collection_prefix;
     return std::make_shared<const account>(account{
-        s,
+        std::move(json), s,
         core::request_context(std::move(prefix), s->account_id, s->sdk_key, sdk_name, sdk_version, usage_of(options)),
         s->event_arch_enabled, decision_service(core::campaigns_of(s), options, s->event_arch_enabled, log)});
 }

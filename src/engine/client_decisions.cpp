@@ -20,11 +20,15 @@ using engine::push_op;
 
 namespace {
 
-std::shared_ptr<push_op> tracked_op(core::tracked_event event, std::string_view user_id)
+/// The op that sends a decision's impression or a track's conversions, built with the snapshot the
+/// decision was made on (so a settings swap in between cannot mix two accounts' data in one request).
+std::shared_ptr<push_op> tracked_op(core::tracked_event event, std::string_view user_id,
+                                    std::shared_ptr<const engine::account> account)
 {
     auto op = std::make_shared<push_op>();
     op->user_id = std::string(user_id);
     op->tracked = std::make_unique<core::tracked_event>(std::move(event));
+    op->snapshot = std::move(account);
     return op;
 }
 
@@ -60,7 +64,7 @@ error_code untracked_reason(const engine::track_answer& answer)
 // and the handler)
 
 template <class T>
-engine::api_answer<T> client_impl::decide(const decision_args& call) const
+engine::api_answer<T> client_impl::decide(const decision_args& call, const engine::account& account) const
 {
     using api = detail::decision_request::api;
     static constexpr std::string_view names[] = {"activate", "get_variation_name", "is_feature_enabled",
@@ -70,8 +74,7 @@ engine::api_answer<T> client_impl::decide(const decision_args& call) const
         answer.error = make_error_code(errc::opted_out);
         return answer;
     }
-    const auto account = account_.load(); // one snapshot for the whole call
-    const auto& d = account->decisions;
+    const auto& d = account.decisions;
     if constexpr (std::is_same_v<T, bool>)
         answer = d.is_feature_enabled(call.campaign_key, call.user_id, call.options);
     else if constexpr (std::is_same_v<T, std::optional<variable_value>>)
@@ -89,6 +92,7 @@ engine::api_answer<T> client_impl::decide(const decision_args& call) const
 
 template <class T>
 void client_impl::report(engine::api_answer<T>& answer, const decision_args& call,
+                         std::shared_ptr<const engine::account> account,
                          asio::any_completion_handler<void(error_code, T)> handler, early_completion early)
 {
     if (!answer.impression) {
@@ -96,7 +100,7 @@ void client_impl::report(engine::api_answer<T>& answer, const decision_args& cal
             complete_soon(std::move(handler), answer.error, std::move(answer.value), early);
         return;
     }
-    auto op = tracked_op({*answer.impression, visitor_of(call.options), false}, call.user_id);
+    auto op = tracked_op({*answer.impression, visitor_of(call.options), false}, call.user_id, std::move(account));
     if (!handler) {
         if (start_op(std::move(op), {}, {}) == errc::shutting_down)
             log_->warn("impression for campaign '" + answer.campaign->key + "' not sent: the client is shut down");
@@ -118,14 +122,16 @@ void client_impl::report(engine::api_answer<T>& answer, const decision_args& cal
 template <class T>
 api_result<T> client_impl::decide_now(const decision_args& call, bool promise)
 {
-    auto answer = decide<T>(call);
+    auto account = account_.load(); // one snapshot for the whole call, the impression included
+    auto answer = decide<T>(call, *account);
     if (!promise) {
-        report<T>(answer, call, {});
+        report<T>(answer, call, std::move(account), {});
         return api_result<T>(std::move(answer.value));
     }
     never_broken_promise<T> p(answer.value);
     auto future = p.get_future();
-    report<T>(answer, call, [p = std::move(p)](error_code, T value) mutable { p.set(std::move(value)); },
+    report<T>(answer, call, std::move(account),
+              [p = std::move(p)](error_code, T value) mutable { p.set(std::move(value)); },
               early_completion::at_once);
     return api_result<T>(std::move(future));
 }
@@ -135,8 +141,9 @@ void client_impl::decide_later(const detail::decision_request& r,
                                asio::any_completion_handler<void(error_code, T)> handler)
 {
     const decision_args call{r.which, r.campaign_key, r.variable_key, r.user_id, r.options};
-    auto answer = decide<T>(call);
-    report<T>(answer, call, std::move(handler));
+    auto account = account_.load(); // one snapshot for the whole call, the impression included
+    auto answer = decide<T>(call, *account);
+    report<T>(answer, call, std::move(account), std::move(handler));
 }
 
 api_result<std::optional<std::string>> client_impl::activate(std::string_view campaign_key, std::string_view user_id,
@@ -194,10 +201,11 @@ void client_impl::start_decision(const detail::decision_request& r, detail::vari
 bool client_impl::run_track(const track_args& call, detail::track_handler handler, early_completion early)
 {
     engine::track_answer answer;
+    auto account = account_.load(); // one snapshot for the whole call, the conversions included
     if (opted_out("track"))
         answer.error = make_error_code(errc::opted_out);
     else
-        answer = account_.load()->decisions.track(call.campaigns, call.user_id, call.goal_identifier, call.options);
+        answer = account->decisions.track(call.campaigns, call.user_id, call.goal_identifier, call.options);
     if (answer.goal && options_.development_mode) {
         log_->info("development mode: goal '" + std::string(call.goal_identifier) + "' not sent");
         answer.goal.reset(); // tracked campaigns keep their empty error: "accepted", as push does
@@ -209,7 +217,8 @@ bool client_impl::run_track(const track_args& call, detail::track_handler handle
             complete_soon(std::move(handler), ec, std::move(answer.result), early);
         return !ec;
     }
-    auto op = tracked_op({std::move(*answer.goal), visitor_of(call.options), answer.legacy_batch}, call.user_id);
+    auto op = tracked_op({std::move(*answer.goal), visitor_of(call.options), answer.legacy_batch}, call.user_id,
+                         std::move(account));
     if (!handler)
         return !start_op(std::move(op), {}, {});
     // The conversions' delivery ends the call; each tracked campaign gets its key's outcome.

@@ -7,6 +7,7 @@
 #include "core/endpoint.hpp"
 #include "core/router.hpp"
 #include "engine/options_check.hpp"
+#include "transport/settings_response.hpp"
 
 #include <vwo/error.hpp>
 
@@ -42,13 +43,19 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
         return fail(errc::invalid_options, proxy.error().message);
 
     auto log = std::make_shared<const engine::logger>(options.logging);
-    auto made = engine::make_account(options, *origin, *log);
+    auto made = engine::make_account(options.settings_file, options, *origin, *log);
     if (!made)
         return fail(errc::invalid_settings, made.error().message);
     const std::shared_ptr<const engine::account>& account = *made;
+    if (!options.account_id.empty() && options.account_id != account->context.account_id)
+        return fail(errc::invalid_settings, "the settings file is for account " + account->context.account_id +
+                                                ", client_options::account_id names another");
+    if (options.poll_interval.count() > 0 && options.sdk_key.empty() && account->context.sdk_key.empty())
+        return fail(errc::invalid_options, "poll_interval needs an SDK key: the settings file has none and "
+                                           "client_options::sdk_key is empty");
 
     // The account's decision service logs through `log`, which the client keeps alive.
-    std::shared_ptr<client_impl> impl(new client_impl(options, std::move(log), account));
+    std::shared_ptr<client_impl> impl(new client_impl(options, std::move(log), account, *origin));
     try {
         impl->assemble(seams, transport::transport_config{*origin, options.tls, options.timeouts,
                                                           options.max_connections, 1024 * 1024, options.resolver,
@@ -70,8 +77,10 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
 }
 
 client_impl::client_impl(const client_options& options, std::shared_ptr<const engine::logger> log,
-                         std::shared_ptr<const engine::account> first_account)
-    : options_(options), log_(std::move(log)), account_(std::move(first_account)),
+                         std::shared_ptr<const engine::account> first_account, const core::endpoint& origin)
+    : options_(options), log_(std::move(log)),
+      account_(std::move(first_account),
+               [this, origin](std::string json) { return engine::make_account(std::move(json), options_, origin, *log_); }),
       admission_(options.max_queue_events, options.max_queue_bytes, *log_),
       ledger_(admission_, log_, options.batch_events ? options.batch_events->flush_callback : nullptr),
       host_(options.executor)
@@ -81,14 +90,32 @@ client_impl::client_impl(const client_options& options, std::shared_ptr<const en
 void client_impl::assemble(engine::seams& seams, transport::transport_config config)
 {
     const auto& strand = host_.executor();
-    transport_ = seams.make_transport ? seams.make_transport(strand, std::move(config))
-                                      : std::make_unique<transport::http_client>(strand, std::move(config));
+    // Settings come over one connection of their own, with room for a large account's settings.
+    transport::transport_config settings_config = config;
+    settings_config.max_connections = 1;
+    settings_config.max_response_body = transport::settings_response_limit;
+    auto make = [&](transport::transport_config c) -> std::unique_ptr<transport::transport> {
+        if (seams.make_transport)
+            return seams.make_transport(strand, std::move(c));
+        return std::make_unique<transport::http_client>(strand, std::move(c));
+    };
+    const std::string base_path = config.origin.base_path;
+    transport_ = make(std::move(config));
+    settings_transport_ = make(std::move(settings_config));
     clock_ = seams.make_clock ? seams.make_clock(strand) : engine::make_steady_clock(strand);
     const auto& r = options_.retry;
     sender_.emplace(*transport_, *clock_, admission_, ledger_,
                     core::retry_policy{r.max_retries, r.base_delay, r.max_delay, r.max_retry_after,
                                        r.max_elapsed_time},
                     *log_, [this] { maybe_finish_shutdown(); }, weak_from_this());
+    const auto first = account_.load();
+    refresher_.emplace(*settings_transport_, *clock_, account_, *log_,
+                       engine::settings_refresher::source{base_path, first->context.account_id,
+                                                          options_.sdk_key.empty() ? first->context.sdk_key
+                                                                                   : options_.sdk_key},
+                       [this] { return next_random(); }, weak_from_this());
+    if (options_.poll_interval.count() > 0)
+        asio::post(strand, [this, interval = options_.poll_interval] { refresher_->start_polling(interval); });
     if (batch_mode())
         batch_.emplace(options_.batch_events->events_per_request, options_.batch_events->request_time_interval,
                        *clock_,
@@ -125,8 +152,10 @@ bool client_impl::drain_inbox()
     if (any) {
         const auto account = account_.load();              // one snapshot per drain
         const auto now = std::chrono::system_clock::now(); // one clock read per drain, not per event
-        for (const auto& op : drained_)
-            dispatch(op, *account, now);
+        for (const auto& op : drained_) {
+            dispatch(op, op->snapshot ? *op->snapshot : *account, now);
+            op->snapshot.reset(); // built: an op still waiting for delivery need not keep old settings
+        }
         drained_.clear();
     }
     maybe_finish_shutdown();
@@ -218,6 +247,7 @@ void client_impl::set_opt_out()
         return;
     log_->info("opted out: no further requests are sent; queued batch events are flushed");
     asio::post(host_.executor(), [self = shared_from_this()] {
+        self->refresher_->stop();
         self->drain_inbox();
         if (self->batch_)
             self->batch_->flush(true, nullptr);
@@ -250,6 +280,7 @@ void client_impl::begin_shutdown(std::chrono::steady_clock::time_point deadline)
 {
     shutting_down_ = true;
     sender_->begin_shutdown();
+    refresher_->stop();
     // Armed before anything below can finish the shutdown (which cancels it); armed after,
     // it would keep run() alive until the deadline for nothing.
     const auto left = std::max(deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration{});
@@ -285,6 +316,7 @@ void client_impl::maybe_finish_shutdown()
     if (batch_)
         batch_->stop_timer();
     transport_->close();
+    settings_transport_->close(); // ends a settings fetch still in flight (errc::shutting_down)
     host_.release_work(); // lets our own io_context (or the user's) run out of work
     log_->flush_repeats(); // counts of suppressed repeats are not lost at exit
     stopped_promise_.set_value();
@@ -292,7 +324,9 @@ void client_impl::maybe_finish_shutdown()
 
 client_stats client_impl::stats() const
 {
-    return admission_.stats();
+    auto s = admission_.stats();
+    account_.add_stats(s);
+    return s;
 }
 
 } // namespace vwo

@@ -5,6 +5,8 @@
 // the batch queue, the request sender, the delivery ledger and the I/O host — and of shutdown.
 
 #include "engine/account.hpp"
+#include "engine/live_account.hpp"
+#include "engine/settings_refresher.hpp"
 #include "engine/admission.hpp"
 #include "engine/batch_queue.hpp"
 #include "engine/clock.hpp"
@@ -83,6 +85,12 @@ public:
     api_result<bool> flush_events();
     void start_flush(detail::flush_handler handler);
 
+    // Live settings (docs/settings.md).
+    api_result<bool> get_and_update_settings_file();
+    void start_refresh(detail::refresh_handler handler);
+    boost::system::error_code update_settings_file(std::string_view settings_json);
+    std::string settings_file() const;
+
     void set_opt_out();
     void shutdown(std::chrono::milliseconds deadline);
     void shutdown() { shutdown(options_.shutdown_timeout); }
@@ -112,7 +120,7 @@ private:
     };
 
     client_impl(const client_options& options, std::shared_ptr<const engine::logger> log,
-                std::shared_ptr<const engine::account> first_account);
+                std::shared_ptr<const engine::account> first_account, const core::endpoint& origin);
     /// Builds the parts that keep the client alive while they wait (they need weak_from_this()).
     void assemble(engine::seams& seams, transport::transport_config config);
     bool promise_mode(bool api_flag) const noexcept { return options_.return_promise_for.all || api_flag; }
@@ -122,9 +130,10 @@ private:
     //      verdict is the return value and nothing is reported later.
     boost::system::error_code run_push(detail::dimension_list dims, std::string user_id, detail::push_handler handler);
     template <class T>
-    engine::api_answer<T> decide(const decision_args& call) const;
+    engine::api_answer<T> decide(const decision_args& call, const engine::account& account) const;
     template <class T>
     void report(engine::api_answer<T>& answer, const decision_args& call,
+                std::shared_ptr<const engine::account> account,
                 boost::asio::any_completion_handler<void(boost::system::error_code, T)> handler,
                 early_completion early = early_completion::posted);
     template <class T>
@@ -135,6 +144,8 @@ private:
     bool run_track(const track_args& call, detail::track_handler handler,
                    early_completion early = early_completion::posted);
     boost::system::error_code run_flush(detail::flush_handler handler);
+    /// Starts a pull (get_and_update_settings_file); false when refused (opted out, shut down).
+    bool run_refresh(detail::refresh_handler handler, early_completion early = early_completion::posted);
 
     // ---- shared steps (caller's thread)
     /// Validation, opt-out and development mode of a push: nullopt means go on and admit; otherwise the
@@ -169,14 +180,17 @@ private:
     const client_options options_;
     /// Shared so that a contained handler running after the client is gone logs nothing (a weak_ptr).
     const std::shared_ptr<const engine::logger> log_;
-    engine::account_holder account_;
+    engine::live_account account_;
     engine::admission admission_;
     engine::delivery_ledger ledger_;
     std::atomic<bool> opted_out_{false};
     engine::io_host host_;
     std::unique_ptr<transport::transport> transport_; // declared after host_: destroyed before it
+    /// Settings fetches: a connection of their own, so a large download never delays events.
+    std::unique_ptr<transport::transport> settings_transport_;
     std::unique_ptr<engine::clock> clock_;
     std::optional<engine::request_sender> sender_;
+    std::optional<engine::settings_refresher> refresher_;
     std::optional<engine::batch_queue> batch_; ///< batch mode only
 
     std::promise<void> stopped_promise_;

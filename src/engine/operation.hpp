@@ -24,6 +24,8 @@
 
 namespace vwo::engine {
 
+struct account;
+
 /// What only an async or promise-mode call carries: its handler and the per-key result.
 /// Immediate-mode calls have none, which keeps a queued event small (docs/reliability.md R4).
 struct push_completion {
@@ -40,6 +42,9 @@ struct push_completion {
 struct push_op {
     core::dimensions dims;                        ///< push: one event per dimension
     std::unique_ptr<core::tracked_event> tracked; ///< decision and track calls (dims empty)
+    /// The snapshot a decision or track call decided on; its request is built with it. Null for a push,
+    /// which is built with the snapshot in use when the SDK thread picks it up (docs/settings.md#the-swap).
+    std::shared_ptr<const account> snapshot;
     std::string user_id;
     std::unique_ptr<push_completion> completion;  ///< null in immediate mode
 

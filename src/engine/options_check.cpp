@@ -2,7 +2,9 @@
 
 #include <vwo/error.hpp>
 
+#include <algorithm>
 #include <string>
+#include <string_view>
 
 namespace vwo::engine {
 
@@ -35,6 +37,20 @@ core::outcome<void> check_options(const client_options& o)
         return refuse("retry.max_elapsed_time must be >= 0 (0: the retry count alone)");
     if (o.shutdown_timeout.count() < 0)
         return refuse("shutdown_timeout must be >= 0");
+    if (o.poll_interval.count() < 0 || (o.poll_interval.count() > 0 && o.poll_interval < std::chrono::seconds(1)))
+        return refuse("poll_interval must be 0 (no polling) or at least 1000 ms, got " +
+                      std::to_string(o.poll_interval.count()) + " ms");
+    // Both reach a URL and account_id a log line: checked, never quoted (the key is a secret).
+    const auto digits = [](std::string_view s) {
+        return s.size() <= 20 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (!o.account_id.empty() && !digits(o.account_id))
+        return refuse("account_id must be the account's number (up to 20 digits)");
+    const auto printable = [](std::string_view s) {
+        return s.size() <= 256 && std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 127; });
+    };
+    if (!printable(o.sdk_key))
+        return refuse("sdk_key must be up to 256 printable ASCII characters without spaces");
     return {};
 }
 

@@ -8,7 +8,12 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <cstddef>
+
 namespace vwo::transport {
+
+/// The largest settings response read (a settings file of thousands of campaigns is a few MB).
+inline constexpr std::size_t settings_response_limit = 64 * 1024 * 1024;
 
 /// Empty when `result` carries the settings in its body. Otherwise: the transport's own error; a body
 /// past the limit is errc::response_too_large (never an empty "success": the settings are what was

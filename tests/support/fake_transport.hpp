@@ -11,7 +11,10 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <deque>
+#include <iterator>
+#include <string_view>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +45,30 @@ struct fake_network {
         r.retry_after = std::move(retry_after);
         r.bytes_sent = waiting.front().request->body.size() + 100;
         finish_front(std::move(r));
+    }
+    /// Answers the oldest waiting request whose target starts with `path` with `status` and `body`.
+    /// Returns false when none waits.
+    bool answer_path(std::string_view path, unsigned status, std::string body = {})
+    {
+        for (auto it = waiting.begin(); it != waiting.end(); ++it) {
+            if (it->request->target.rfind(path, 0) != 0)
+                continue;
+            transport::exchange_result r;
+            r.status = status;
+            r.body = std::move(body);
+            r.bytes_sent = it->request->body.size() + 100;
+            std::rotate(waiting.begin(), it, std::next(it)); // to the front, the others keep their order
+            finish_front(std::move(r));
+            return true;
+        }
+        return false;
+    }
+    /// How many waiting requests have a target that starts with `path`.
+    std::size_t waiting_for(std::string_view path) const
+    {
+        return static_cast<std::size_t>(std::count_if(waiting.begin(), waiting.end(), [&](const exchange& e) {
+            return e.request->target.rfind(path, 0) == 0;
+        }));
     }
     /// Ends the oldest waiting request with a transport error (nothing was written).
     void fail(errc error)

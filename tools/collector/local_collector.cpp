@@ -507,7 +507,9 @@ struct local_collector::impl {
     scripted_response script;
     {
       std::lock_guard lk(m);
-      if (!script_queue.empty()) {
+      if (auto route = path_responses.find(r.path); route != path_responses.end()) {
+        script = route->second;
+      } else if (!script_queue.empty()) {
         script = std::move(script_queue.front());
         script_queue.pop_front();
       } else {
@@ -600,6 +602,7 @@ struct local_collector::impl {
   std::vector<recorded_request> reqs;
   std::deque<scripted_response> script_queue;
   scripted_response default_response;
+  std::map<std::string, scripted_response, std::less<>> path_responses;
   std::size_t accepted = 0;
   std::size_t handshake_failures = 0;
   std::string last_tls_error;
@@ -639,6 +642,14 @@ void local_collector::set_default_response(scripted_response r) {
 void local_collector::push_responses(std::vector<scripted_response> rs) {
   std::lock_guard lk(impl_->m);
   for (auto& r : rs) impl_->script_queue.push_back(std::move(r));
+}
+
+void local_collector::set_path_response(std::string path, std::optional<scripted_response> r) {
+  std::lock_guard lk(impl_->m);
+  if (r)
+    impl_->path_responses.insert_or_assign(std::move(path), std::move(*r));
+  else
+    impl_->path_responses.erase(path);
 }
 
 void local_collector::clear_scripted_responses() {

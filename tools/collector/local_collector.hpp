@@ -108,6 +108,9 @@ public:
   void push_responses(std::vector<scripted_response> rs);
   // Drops scripted responses not consumed yet (the default response is kept).
   void clear_scripted_responses();
+  // Every request for exactly this path (no query) gets `r`, before the script queue and the default;
+  // e.g. "/server-side/settings" serves settings a test can change or fail at any time. nullopt: removed.
+  void set_path_response(std::string path, std::optional<scripted_response> r);
   std::size_t scripted_responses_pending() const;
 
   std::vector<recorded_request> requests() const;  // snapshot copy, in arrival order

@@ -43,6 +43,9 @@ using variable_signature = void(boost::system::error_code, std::optional<variabl
 using variable_handler = boost::asio::any_completion_handler<variable_signature>;
 using track_signature = void(boost::system::error_code, track_result);
 using track_handler = boost::asio::any_completion_handler<track_signature>;
+/// get_and_update_settings_file: (error, changed). An empty error: the client uses the settings VWO served.
+using refresh_signature = void(boost::system::error_code, bool);
+using refresh_handler = boost::asio::any_completion_handler<refresh_signature>;
 
 
 /// Any range of pairs whose first and second convert to std::string_view
@@ -76,6 +79,11 @@ struct push_request {
 /// An async flush_events() call (no arguments).
 struct flush_request {
     using handler_type = flush_handler;
+};
+
+/// An async get_and_update_settings_file() call (no arguments).
+struct refresh_request {
+    using handler_type = refresh_handler;
 };
 
 /// The arguments of one async decision call, copied at initiation (they need not outlive the call).
@@ -117,6 +125,7 @@ VWO_API void start(const std::shared_ptr<client_impl>& impl, variation_request r
 VWO_API void start(const std::shared_ptr<client_impl>& impl, feature_request request, feature_handler handler);
 VWO_API void start(const std::shared_ptr<client_impl>& impl, variable_request request, variable_handler handler);
 VWO_API void start(const std::shared_ptr<client_impl>& impl, track_request request, track_handler handler);
+VWO_API void start(const std::shared_ptr<client_impl>& impl, refresh_request request, refresh_handler handler);
 
 /// The client's executor (its strand), or the system executor for an empty client.
 VWO_API boost::asio::any_io_executor client_executor(const std::shared_ptr<client_impl>& impl) noexcept;
