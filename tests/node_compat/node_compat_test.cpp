@@ -1,9 +1,11 @@
 // Wire compatibility with the official VWO Node SDK (vwo-node-sdk 1.73.0).
 //
-// The same push calls are made through the Node SDK (run_node_sdk.js, its https module redirected to a local
-// collector by redirect_https.js) and through this SDK (against a second local collector). Then the requests are
-// compared one by one: method, path, query parameter names and their order, decoded values (apart from timestamps,
-// random numbers and the SDK name/version), the Authorization header and the parsed JSON body. The differences
+// The same push calls, and the same two settings requests (the poll of launch({pollingInterval}) against our
+// poll_interval, getAndUpdateSettingsFile() against get_and_update_settings_file()), are made through the Node SDK
+// (run_node_sdk.js, its https module redirected to a local collector by redirect_https.js) and through this SDK
+// (against a second local collector). Then the requests are compared one by one: method, path, query parameter
+// names and their order, decoded values (apart from timestamps, random numbers and the SDK name/version), the
+// Authorization, Content-Type and (where documented) User-Agent headers and the parsed JSON body. The differences
 // documented in docs/protocol.md#where-we-differ-from-node-and-why are asserted explicitly as such; anything else
 // fails.
 //
@@ -69,6 +71,11 @@ constexpr const char* uuid_user_1 = "D8E56BFF89A75539B46C1FECD3C97D7C";   // 123
 constexpr const char* uuid_user_sp = "67DBAFBF600B5C5F99DCD5CBBE8C0555";  // 123456 / "user 1"
 constexpr std::chrono::seconds call_deadline{15};
 constexpr std::chrono::milliseconds quiet_period{300};
+// Both SDKs poll every second in the poll scenario (Node's pollingInterval, our poll_interval; 1 s is our minimum).
+constexpr std::chrono::milliseconds poll_interval{1000};
+// The earliest a first poll may go out after launch: Node waits one interval, ours the interval times a jitter
+// factor in [0.9, 1.1). Only a lower bound is asserted; how late a loaded machine runs a timer is no contract.
+constexpr std::chrono::milliseconds earliest_first_poll{900};
 
 // ---------------------------------------------------------------------------------------------------------
 // Small utilities
@@ -135,6 +142,22 @@ void append_file(const fs::path& p, const std::string& text)
 {
     std::ofstream out(p, std::ios::binary | std::ios::app);
     out << text;
+}
+
+// The settings routes, both answered with `json` (as application/json, which Node insists on) whatever else the
+// collector is scripted to do: a poll or pull then gets valid settings, not the default body `{}`, which our client
+// refuses as settings.
+void serve_settings(vwo::tools::local_collector& collector, const std::string& json)
+{
+    vwo::tools::scripted_response settings_response;
+    settings_response.body = json;
+    collector.set_path_response("/server-side/settings", settings_response);
+    collector.set_path_response("/server-side/pull", settings_response);
+}
+
+bool is_settings_request(const recorded_request& r)
+{
+    return r.path.ends_with("/server-side/settings") || r.path.ends_with("/server-side/pull");
 }
 
 std::string tail_of_file(const fs::path& p, std::size_t max_chars = 4000)
@@ -353,6 +376,8 @@ node_run_result run_node_once()
 {
     node_run_result result;
     vwo::tools::local_collector collector;
+    // One settings text for every Node scenario: what Node does with the answer is not compared, only its requests.
+    serve_settings(collector, read_file(compat_dir() / "settings" / "legacy.json"));
     const fs::path out = work_dir() / "node_result.json";
     const fs::path err = work_dir() / "node_stderr.log";
     std::error_code ec;
@@ -468,16 +493,25 @@ struct cpp_call_result {
 struct cpp_run_result {
     std::vector<recorded_request> requests;
     std::vector<cpp_call_result> calls;
+    // From just before launch() until the collector had all expected requests (an upper bound of when they came).
+    std::chrono::milliseconds requests_seen_after{0};
+    vwo::client_stats stats;  // after every settings refresh that started had finished (or the deadline passed)
 };
+
+// Options beyond the common ones (poll_interval, sdk_key, return_promise_for...).
+using adjust_options = std::function<void(vwo::client_options&)>;
 
 cpp_run_result run_cpp(const std::string& scenario, const std::string& settings_file,
                        std::optional<vwo::batch_events_options> batch, const std::vector<cpp_step>& steps,
-                       std::size_t expected_requests)
+                       std::size_t expected_requests, const adjust_options& adjust = {})
 {
-    // Worst case of the bounded waits below: 15 s per step + 15 s + shutdown and teardown.
-    watch_scope watch("the C++ SDK, scenario " + scenario, std::chrono::seconds(30 + 15 * steps.size()));
+    // Worst case of the bounded waits below: 15 s per step + 15 s (requests) + 15 s (refreshes) + shutdown and
+    // teardown.
+    watch_scope watch("the C++ SDK, scenario " + scenario, std::chrono::seconds(45 + 15 * steps.size()));
     cpp_run_result result;
     vwo::tools::local_collector collector;  // outlives the client
+    // A poll or pull is answered with the settings the client launched with, so it must end "unchanged".
+    serve_settings(collector, settings(settings_file));
     {
         vwo::client_options o;
         o.proxy.use_environment = false; // loopback only, whatever the machine exports
@@ -491,6 +525,9 @@ cpp_run_result run_cpp(const std::string& scenario, const std::string& settings_
             std::cerr << "[cpp-sdk] " << message << '\n';
         };
         o.shutdown_timeout = std::chrono::seconds(3);
+        if (adjust)
+            adjust(o);
+        const auto launched = std::chrono::steady_clock::now();
         vwo::client client = vwo::launch(o);
         for (const auto& step : steps) {
             auto future = step.run(client).to_future();
@@ -502,7 +539,21 @@ cpp_run_result run_cpp(const std::string& scenario, const std::string& settings_
             result.calls.push_back(call);
         }
         collector.wait_for_requests(expected_requests, call_deadline);
+        result.requests_seen_after =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - launched);
+        // A poll has no future to wait on: its outcome is counted once the answer was applied. Wait (bounded)
+        // until no refresh that started is still running, so the counters below are final for this scenario.
+        const auto refresh_deadline = std::chrono::steady_clock::now() + call_deadline;
+        for (;;) {
+            const auto st = client.stats();
+            if (st.settings_refreshes_attempted ==
+                    st.settings_updated + st.settings_unchanged + st.settings_failed ||
+                std::chrono::steady_clock::now() >= refresh_deadline)
+                break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
         std::this_thread::sleep_for(quiet_period);
+        result.stats = client.stats();
         // Everything was delivered (or timed out) above; nothing should be left to wait for.
         client.shutdown(std::chrono::seconds(1));
     }
@@ -514,7 +565,8 @@ cpp_run_result run_cpp(const std::string& scenario, const std::string& settings_
 // Comparison
 
 // Values not compared: timestamps, random numbers, SDK name/version (checked separately) and usage stats.
-const std::set<std::string> unstable_params = {"sId", "random", "eTime", "sdk", "sdk-v"};
+// `r` is the settings requests' random number (cache busting), `random` the push's.
+const std::set<std::string> unstable_params = {"sId", "random", "r", "eTime", "sdk", "sdk-v"};
 const std::set<std::string> usage_stat_params = {"eb", "ig", "ss", "cl", "ll", "gt", "pi", "tr", "_l"};
 
 // Node's raw tags is JSON whose key and value are encodeURIComponent-encoded inside.
@@ -556,13 +608,16 @@ void check_unstable_value(const std::string& name, const std::string& node_value
         CHECK(all_digits(node_value));
         CHECK(all_digits(our_value));
         CHECK(our_value.size() == 13);  // epoch milliseconds
-    } else if (name == "random") {
-        const double n = std::stod(node_value);
-        const double o = std::stod(our_value);
-        CHECK(n >= 0.0);
-        CHECK(n < 1.0);
-        CHECK(o >= 0.0);
-        CHECK(o < 1.0);
+    } else if (name == "random" || name == "r") {
+        // A whole decimal number in [0, 1) on both sides (stod would accept "0.5junk": check it used every char).
+        for (const std::string* v : {&node_value, &our_value}) {
+            std::size_t used = 0;
+            double d = -1.0;
+            REQUIRE_NOTHROW(d = std::stod(*v, &used));
+            CHECK(used == v->size());
+            CHECK(d >= 0.0);
+            CHECK(d < 1.0);
+        }
     }
 }
 
@@ -607,6 +662,14 @@ void compare_query(const recorded_request& node, const recorded_request& ours)
 void check_headers(const recorded_request& node, const recorded_request& ours)
 {
     CHECK(node.header("authorization") == ours.header("authorization"));
+    if (is_settings_request(node)) {
+        // The key travels in the query (`i`) only. Documented: Node sends no User-Agent on /server-side/
+        // requests, ours names SDK and version.
+        CHECK_FALSE(node.header("authorization").has_value());
+        CHECK_FALSE(node.header("user-agent").has_value());
+        CHECK(ours.header("user-agent") == std::optional<std::string>(std::string(vwo::sdk_name) + "/" +
+                                                                      vwo::sdk_version));
+    }
     if (node.method == "POST") {
         // Documented: Node sends no Content-Type, we send application/json.
         CHECK_FALSE(node.header("content-type").has_value());
@@ -704,6 +767,25 @@ void compare_scenario(const std::string& scenario, const std::vector<recorded_re
     for (std::size_t i = 0; i < expected_requests; ++i) {
         INFO("request #" << i + 1 << " of " << scenario);
         compare_request(node[i], ours.requests[i]);
+    }
+}
+
+// The settings requests. Besides the common comparison (method, path, names and order, values except `r` and
+// the SDK identity, headers, empty bodies) each case pins the values themselves, so that two requests which
+// both lost a parameter cannot pass as equal.
+void check_settings_request(const recorded_request& node, const recorded_request& ours, const std::string& path)
+{
+    for (const auto* r : {&node, &ours}) {
+        INFO((r == &node ? "node: " : "ours: ") << describe(*r));
+        CHECK(r->method == "GET");
+        CHECK(r->path == path);
+        CHECK(names_of(raw_query(r->target)) ==
+              std::vector<std::string>{"a", "i", "r", "platform", "sdk", "sdk-v"});
+        CHECK(r->query_value("a") == std::optional<std::string>("123456"));
+        CHECK(r->query_value("i") == std::optional<std::string>(sdk_key));
+        CHECK(r->query_value("platform") == std::optional<std::string>("server"));
+        CHECK(r->body.empty());
+        CHECK_FALSE(r->target.ends_with("&"));  // unlike Node's event requests, its settings query has no trailing '&'
     }
 }
 
@@ -822,6 +904,63 @@ TEST_CASE("node compat: batch events (eventsPerRequest 3) then flushEvents", "[n
     CHECK(ours.requests[0].query_value("eb") == std::optional<std::string>("1"));
     const auto& node_flush = node.report["calls"].at(1);
     CHECK(node_flush["value"]["status"] == false);
+}
+
+TEST_CASE("node compat: poll_interval polls like Node's pollingInterval, GET /server-side/settings",
+          "[node_compat][settings]")
+{
+    const auto& node = node_requests_for("poll");
+    // No call to make: the client's own timer sends the request; run_cpp waits (bounded) for it.
+    const auto ours = run_cpp("poll", "legacy.json", std::nullopt, {}, 1, [](vwo::client_options& o) {
+        o.sdk_key = sdk_key;  // as Node's launch({sdkKey}), which polls only when given one
+        o.poll_interval = poll_interval;
+    });
+    compare_scenario("poll", node.requests, ours, 1);
+    REQUIRE(node.requests.size() == 1);
+    REQUIRE(ours.requests.size() == 1);
+    check_settings_request(node.requests[0], ours.requests[0], "/server-side/settings");
+
+    // Node registered one interval, of the pollingInterval given (run_node_sdk.js stopped it after that tick).
+    CHECK(node.report.at("intervals") == ojson::array({poll_interval.count()}));
+    // Neither polls at launch: the first poll waits about one interval.
+    INFO("node's first poll " << node.report.value("first_request_after_ms", -1) << " ms after launch, ours within "
+                              << ours.requests_seen_after.count() << " ms");
+    CHECK(node.report.at("first_request_after_ms").get<long long>() >= earliest_first_poll.count());
+    CHECK(ours.requests_seen_after >= earliest_first_poll);
+    // Our poll was answered with the settings in use, accepted, and counted as such (one poll, no failure).
+    CHECK(ours.stats.settings_refreshes_attempted == 1);
+    CHECK(ours.stats.settings_unchanged == 1);
+    CHECK(ours.stats.settings_updated == 0);
+    CHECK(ours.stats.settings_failed == 0);
+}
+
+TEST_CASE("node compat: get_and_update_settings_file is Node's getAndUpdateSettingsFile, GET /server-side/pull",
+          "[node_compat][settings]")
+{
+    // Both take account and key from the settings file here (Node's defaults; our sdk_key option is left empty).
+    const auto pull = [](const std::string& scenario, const std::string& settings_file) {
+        const auto& node = node_requests_for(scenario);
+        const auto ours = run_cpp(scenario, settings_file, std::nullopt,
+            {{"get_and_update_settings_file()", [](vwo::client& c) { return c.get_and_update_settings_file(); }}}, 1,
+            [](vwo::client_options& o) { o.return_promise_for.get_and_update_settings_file = true; });
+        compare_scenario(scenario, node.requests, ours, 1);
+        REQUIRE(node.requests.size() == 1);
+        REQUIRE(ours.requests.size() == 1);
+        // The collection prefix is for event data: neither SDK puts it before the settings path.
+        check_settings_request(node.requests[0], ours.requests[0], "/server-side/pull");
+
+        // Node's promise settled with the settings served; ours is true: the client uses them.
+        const auto& node_call = node.report["calls"].at(0);
+        CHECK(node_call["settled"] == true);
+        CHECK(node_call["value"]["accountId"] == 123456);
+        REQUIRE(ours.calls.size() == 1);
+        CHECK(ours.calls[0].value);
+        CHECK(ours.stats.settings_refreshes_attempted == 1);
+        CHECK(ours.stats.settings_unchanged == 1);  // the collector served the settings the client launched with
+        CHECK(ours.stats.settings_failed == 0);
+    };
+    SECTION("legacy settings") { pull("pull", "legacy.json"); }
+    SECTION("settings with a collectionPrefix") { pull("pull_collection_prefix", "collection_prefix.json"); }
 }
 
 // -------------------------------------------------------------------------------------------------------------

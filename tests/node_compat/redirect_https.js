@@ -12,6 +12,7 @@
 const http = require('http');
 const https = require('https');
 const { URL } = require('url');
+const { performance } = require('perf_hooks');
 
 const httpRequest = http.request; // the original, used for the redirected requests
 
@@ -31,7 +32,7 @@ const port = portFromArgs();
 
 const state = {
   scenario: '',
-  requests: [], // {scenario, method, path, host, headers}
+  requests: [], // {scenario, method, path, host, headers, at_ms}
   finished: 0, // exchanges that ended (response fully read, or error)
   waiters: []
 };
@@ -95,7 +96,10 @@ function redirectedRequest(...args) {
     method: (local.method || 'GET').toUpperCase(),
     path: local.path || '/',
     host: headers.Host,
-    headers
+    headers,
+    // Monotonic milliseconds since the process started: lets the driver tell when a timer-driven
+    // request (polling) went out relative to launch().
+    at_ms: performance.now()
   });
 
   let done = false;
@@ -152,6 +156,10 @@ module.exports = {
   },
   started() {
     return state.requests.length;
+  },
+  // The same clock as each request's at_ms.
+  now() {
+    return performance.now();
   },
   finished() {
     return state.finished;

@@ -1,5 +1,5 @@
-// Drives the official VWO Node SDK (vwo-node-sdk 1.73.0) through the push scenarios of
-// node_compat_test.cpp, against a local collector.
+// Drives the official VWO Node SDK (vwo-node-sdk 1.73.0) through the scenarios of node_compat_test.cpp
+// (pushes, and the two settings requests: polling and getAndUpdateSettingsFile), against a local collector.
 //
 //   node -r <dir>/redirect_https.js <dir>/run_node_sdk.js --port <collector port> --out <result.json>
 //        --sdk-prefix <npm --prefix dir holding node_modules/vwo-node-sdk> --settings-dir <dir>
@@ -8,7 +8,8 @@
 // The preload sends every https request to http://127.0.0.1:<port>. Scenarios run one after another;
 // each waits (with a deadline) until its requests were answered, then a short quiet period, so every
 // request the collector records can be attributed to one scenario by order. The result file lists, per
-// scenario, the calls with Node's return values and the requests the preload redirected.
+// scenario, the calls with Node's return values and the requests the preload redirected; for the polling
+// scenario also the intervals Node registered and when its first poll went out after launch().
 // Exit status: 0 all scenarios produced their expected requests, 3 otherwise, 2 usage/setup error.
 'use strict';
 
@@ -84,6 +85,28 @@ function withDeadline(valueOrPromise, ms) {
   });
 }
 
+// Node's polling is a setInterval that is never cleared, not even by opt-out, so the process would never
+// end by itself and a second tick could fall into the next scenario. launch() therefore runs under a
+// setInterval that records each interval Node registers and clears it after its first tick. The tick's
+// callback (Node's own, untouched) makes the request that is compared.
+function launchStoppingIntervalsAfterFirstTick(config) {
+  const original = global.setInterval;
+  const intervals = [];
+  global.setInterval = (callback, ms, ...args) => {
+    intervals.push(ms);
+    const handle = original(() => {
+      clearInterval(handle);
+      callback(...args);
+    }, ms);
+    return handle;
+  };
+  try {
+    return { vwo: vwoSdk.launch(config), intervals };
+  } finally {
+    global.setInterval = original;
+  }
+}
+
 // Each scenario: the settings file, launch options, and steps. A step is one SDK call and the number
 // of requests it is expected to cause.
 const scenarios = [
@@ -151,12 +174,36 @@ const scenarios = [
     ]
   },
   {
+    // launch({settingsFile, sdkKey, pollingInterval: 1000}): the first tick, one interval after launch,
+    // fetches GET /server-side/settings. Nothing to call; the step waits for that request.
+    name: 'poll',
+    settings: 'legacy.json',
+    sdkKey: SDK_KEY,
+    pollingInterval: 1000,
+    steps: [{ call: 'first poll (pollingInterval 1000)', run: () => undefined, requests: 1 }]
+  },
+  {
+    // getAndUpdateSettingsFile() with no arguments: account and key come from the settings file. Its
+    // promise settles with the settings served (and never when the fetch fails).
+    name: 'pull',
+    settings: 'legacy.json',
+    steps: [{ call: 'getAndUpdateSettingsFile()', run: vwo => vwo.getAndUpdateSettingsFile(), requests: 1 }]
+  },
+  {
     // Last on purpose: Node keeps collectionPrefix in a process-wide singleton (UrlService), so it would
-    // leak into every client launched after this one.
+    // leak into every client launched after this one (only pull_collection_prefix follows, and Node builds
+    // settings URLs without that singleton).
     name: 'collection_prefix',
     settings: 'collection_prefix.json',
     promise: true,
     steps: [{ call: "push('browser','chrome','user-1')", run: vwo => vwo.push('browser', 'chrome', 'user-1'), requests: 1 }]
+  },
+  {
+    // A pull by a client whose settings carry a collectionPrefix: the prefix is for event data, and the
+    // settings URL goes without it.
+    name: 'pull_collection_prefix',
+    settings: 'collection_prefix.json',
+    steps: [{ call: 'getAndUpdateSettingsFile()', run: vwo => vwo.getAndUpdateSettingsFile(), requests: 1 }]
   }
 ];
 
@@ -165,9 +212,15 @@ async function runScenario(s) {
   const config = { settingsFile: readSettings(s.settings), logging };
   if (s.promise) config.returnPromiseFor = { push: true };
   if (s.batchEvents) config.batchEvents = Object.assign({ flushCallback: () => {} }, s.batchEvents);
-  const vwo = vwoSdk.launch(config);
+  if (s.sdkKey) config.sdkKey = s.sdkKey;
+  if (s.pollingInterval) config.pollingInterval = s.pollingInterval;
+  const launchedAt = compat.now();
+  const { vwo, intervals } = s.pollingInterval
+    ? launchStoppingIntervalsAfterFirstTick(config)
+    : { vwo: vwoSdk.launch(config), intervals: null };
 
   const out = { name: s.name, settings: s.settings, calls: [], ok: true };
+  if (intervals) out.intervals = intervals;
   for (const step of s.steps) {
     const expectedFinished = compat.finished() + step.requests;
     const returned = step.run(vwo);
@@ -185,6 +238,9 @@ async function runScenario(s) {
   }
   await sleep(QUIET_MS);
   out.requests = compat.requests().filter(r => r.scenario === s.name);
+  if (s.pollingInterval && out.requests.length > 0) {
+    out.first_request_after_ms = Math.round(out.requests[0].at_ms - launchedAt);
+  }
   const expectedTotal = s.steps.reduce((n, st) => n + st.requests, 0);
   if (out.requests.length !== expectedTotal) out.ok = false;
   return out;
