@@ -7,6 +7,7 @@
 
 #include <boost/asio/bind_executor.hpp>
 
+#include <map>
 #include <optional>
 
 using namespace vwo;
@@ -360,4 +361,62 @@ TEST_CASE("shutdown ends a poll and a pull in flight and keeps its deadline", "[
     CHECK(f.stats().settings_refreshes_attempted == 2);
     CHECK(f.stats().settings_failed == 2);
     CHECK(!f.logged("fetching the settings via polling failed")); // a shutdown is not a failure to report
+}
+
+namespace {
+
+/// A map in memory. Thread-safety: the test thread only.
+class memory_storage final : public user_storage {
+public:
+    std::optional<user_storage_record> get(std::string_view user, std::string_view campaign) override
+    {
+        auto it = records_.find(std::string(user) + "|" + std::string(campaign));
+        if (it == records_.end())
+            return std::nullopt;
+        return it->second;
+    }
+    void set(const user_storage_record& r) override { records_[r.user_id + "|" + r.campaign_key] = r; }
+
+private:
+    std::map<std::string, user_storage_record> records_;
+};
+
+/// Campaign "AB" with variations V1 and V2; `first_wins` gives V1 all the traffic, otherwise V2.
+std::string two_variations(bool first_wins)
+{
+    const std::string w1 = first_wins ? "100" : "0", w2 = first_wins ? "0" : "100";
+    return R"({"accountId":123456,"sdkKey":"abcdef0123456789abcdef0123456789","version":1,"campaigns":[)"
+           R"({"id":101,"key":"AB","type":"VISUAL_AB","status":"RUNNING","percentTraffic":100,"segments":{},)"
+           R"("goals":[],"variations":[{"id":1,"name":"V1","weight":)" +
+           w1 + R"(,"segments":{}},{"id":2,"name":"V2","weight":)" + w2 + R"(,"segments":{}}]}]})";
+}
+
+} // namespace
+
+TEST_CASE("user storage and the batch queue carry over a swap", "[settings][swap]")
+{
+    live_fixture f;
+    f.options.settings_file = two_variations(true);
+    f.options.user_storage = std::make_shared<memory_storage>();
+    f.options.batch_events = batch_events_options{};
+    f.options.batch_events->events_per_request = 10;
+    f.launch();
+    REQUIRE(f.impl->activate("AB", "old-user", {}).get() == "V1"); // stored, and its impression queued
+    REQUIRE(f.push("k"));
+    f.tick();
+    REQUIRE(f.stats().queued == 2);
+
+    REQUIRE(!f.impl->update_settings_file(two_variations(false))); // all traffic to V2 now
+    CHECK(f.stats().queued == 2); // the batch queue was kept
+    CHECK(f.impl->get_variation_name("AB", "old-user", {}).get() == "V1"); // sticky: from storage
+    CHECK(f.impl->activate("AB", "new-user", {}).get() == "V2");
+    f.tick();
+    CHECK(f.stats().queued == 3);
+
+    REQUIRE(f.impl->flush_events().get());
+    f.run();
+    REQUIRE(f.net->waiting_for("/server-side/batch-events?") == 1);
+    f.net->answer(200);
+    f.run();
+    CHECK(f.stats().delivered == 3);
 }
