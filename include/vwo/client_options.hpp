@@ -1,5 +1,6 @@
 #pragma once
 
+#include <vwo/async_user_storage.hpp>
 #include <vwo/decision_types.hpp>
 #include <vwo/log.hpp>
 #include <vwo/resolver.hpp>
@@ -152,6 +153,11 @@ struct client_options {
     /// Keeps each user's decisions and converted goals (docs/decisions.md#user-storage); empty: none, every
     /// call decides afresh. Shared: the same store may serve several clients.
     std::shared_ptr<vwo::user_storage> user_storage;
+    /// The same, asynchronous (docs/decisions.md#asynchronous-user-storage): for a store behind a network
+    /// round trip, e.g. vwo::redis_user_storage. Set at most one of the two.
+    std::shared_ptr<vwo::async_user_storage> async_user_storage;
+    /// How long a call waits for user storage (a get, and a set) before it decides afresh as without it.
+    std::chrono::milliseconds storage_deadline{200};
     /// Track users again who already have a stored decision (call_options can override per call).
     bool should_track_returning_user = false;
     /// Which goal types track() counts unless a call says otherwise.

@@ -53,6 +53,9 @@ struct call_options {
     /// With client_options::user_storage: fields set here (non-empty) replace those of the stored
     /// record for this call (Node's userStorageData). Ignored without user storage.
     std::optional<user_storage_record> user_storage_data;
+    /// Passed through to the user store's set() with the record this call writes (Node's metaData), e.g.
+    /// where the decision was made. Not sent to VWO.
+    std::map<std::string, std::string> meta_data;
 };
 
 /// What the integrations callback receives once per decision (Node's HooksManager payload,

@@ -6,6 +6,7 @@
 
 #include <vwo/export.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ struct user_storage_record {
     /// Every goal this user converted in this campaign, joined with "_vwo_" (vwo-node-sdk's format, so
     /// a store can be shared with Node services); "" when none.
     std::string goal_identifier;
+    /// call_options::meta_data of the call that wrote the record (Node's metaData), passed through to set();
+    /// empty when the call gave none. get() may leave it empty: the SDK never reads it.
+    std::map<std::string, std::string> meta_data;
 };
 
 /// Your store. Both functions are called synchronously on the thread that called the API (so a fast,

@@ -38,6 +38,7 @@ std::string usage_stats::to_query() const
     if (log_level) append_query_param(out, "ll", integer_text(*log_level));
     if (track_returning_user) append_query_param(out, "tr", "1");
     if (goal_type_to_track) append_query_param(out, "gt", "1");
+    if (polling) append_query_param(out, "pi", "1");
     if (!out.empty()) append_query_param(out, "_l", "1");
     return out;
 }

@@ -26,8 +26,9 @@ struct usage_stats {
     std::optional<int> log_level; ///< ll=<n>, present when the user set a level
     bool track_returning_user = false; ///< tr=1
     bool goal_type_to_track = false;   ///< gt=1
+    bool polling = false;              ///< pi=1 (poll_interval set)
 
-    /// "eb=1&cl=1&ll=4&_l=1" in that order (eb, ig, ss, cl, ll, tr, gt, _l); "" when nothing is set.
+    /// "eb=1&cl=1&ll=4&_l=1" in that order (eb, ig, ss, cl, ll, tr, gt, pi, _l); "" when nothing is set.
     std::string to_query() const;
 };
 

@@ -17,6 +17,7 @@ core::usage_stats usage_of(const client_options& options)
     usage.user_storage = options.user_storage != nullptr;
     usage.track_returning_user = options.should_track_returning_user;
     usage.goal_type_to_track = options.goal_type_to_track != goal_type::all;
+    usage.polling = options.poll_interval.count() > 0;
     return usage;
 }
 

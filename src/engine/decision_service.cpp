@@ -181,7 +181,7 @@ decision_result decision_service::decide_campaign(decision_api api, const campai
     // Pipeline step 9 (docs/decisions.md#the-pipeline-for-one-campaign): a fresh decision is remembered, so the
     // user keeps it when traffic or weights change.
     if (storage_ && d.status == decision_status::bucketed && d.chosen != nullptr)
-        store(api, make_record(user_id, c.key, d.chosen->name, {}));
+        store(api, make_record(user_id, c.key, d.chosen->name, {}, options.meta_data));
     if (integrations_ && reaches_hook(d.status))
         notify(api, c, d, user_id, options, goal_identifier);
     return d;
@@ -189,10 +189,11 @@ decision_result decision_service::decide_campaign(decision_api api, const campai
 
 user_storage_record decision_service::make_record(std::string_view user_id, std::string_view campaign_key,
                                                            std::string_view variation_name,
-                                                           std::string_view goals)
+                                                           std::string_view goals,
+                                                           const std::map<std::string, std::string>& meta_data)
 {
     return user_storage_record{std::string(user_id), std::string(campaign_key), std::string(variation_name),
-                               std::string(goals)};
+                               std::string(goals), meta_data};
 }
 
 void decision_service::store(decision_api api, const user_storage_record& record) const

@@ -19,6 +19,7 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,8 +87,10 @@ private:
                                                     const call_options& options,
                                                     std::string_view goal_identifier = {},
                                                     std::optional<user_storage_record>* stored = nullptr) const;
+    /// The record a call writes; `meta_data` is the call's call_options::meta_data, passed through.
     static user_storage_record make_record(std::string_view user_id, std::string_view campaign_key,
-                                           std::string_view variation_name, std::string_view goals);
+                                           std::string_view variation_name, std::string_view goals,
+                                           const std::map<std::string, std::string>& meta_data);
     /// user_storage::set, with a throwing store logged (the decision stands).
     void store(core::decision::decision_api api, const user_storage_record& record) const;
     void notify(core::decision::decision_api api, const core::decision::campaign& c,

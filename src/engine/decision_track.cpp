@@ -171,7 +171,7 @@ track_answer decision_service::track(const campaign_specifier& spec, std::string
             if (!goals.empty())
                 goals += goal_separator;
             goals += goal_identifier;
-            store(api, make_record(user_id, c->key, d.chosen->name, goals));
+            store(api, make_record(user_id, c->key, d.chosen->name, goals, options.meta_data));
         }
     }
     if (!event.campaigns.empty())

@@ -49,6 +49,10 @@ core::outcome<void> check_options(const client_options& o)
     const auto printable = [](std::string_view s) {
         return s.size() <= 256 && std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 127; });
     };
+    if (o.user_storage && o.async_user_storage)
+        return refuse("set user_storage or async_user_storage, not both");
+    if (o.storage_deadline.count() <= 0)
+        return refuse("storage_deadline must be positive");
     if (!printable(o.sdk_key))
         return refuse("sdk_key must be up to 256 printable ASCII characters without spaces");
     return {};

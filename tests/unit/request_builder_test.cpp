@@ -120,6 +120,10 @@ TEST_CASE("usage_stats::to_query order and omission", "[request]")
     all.custom_logger = true;
     all.log_level = 4;
     CHECK(all.to_query() == "eb=1&ig=1&ss=1&cl=1&ll=4&_l=1");
+    all.track_returning_user = true;
+    all.goal_type_to_track = true;
+    all.polling = true;
+    CHECK(all.to_query() == "eb=1&ig=1&ss=1&cl=1&ll=4&tr=1&gt=1&pi=1&_l=1");
 
     usage_stats some;
     some.batch_events = true;
