@@ -78,6 +78,10 @@ struct client_stats {
     std::uint64_t settings_failed = 0;    ///< fetch failed, or invalid / another account's settings refused
     /// Since the settings in use were loaded or last confirmed by a refresh (unchanged counts).
     std::chrono::milliseconds settings_age{0};
+    // client_options::async_user_storage (docs/decisions.md#asynchronous-user-storage): operations that did
+    // not help a call, which then went on as without storage.
+    std::uint64_t storage_errors = 0;   ///< the store completed with an error, or threw
+    std::uint64_t storage_timeouts = 0; ///< the store did not answer within storage_deadline
 
     /// Per HTTP attempt (retries included, so request_latency.count == attempts unless a
     /// shutdown cut attempts short): from handing the request to the transport, which includes

@@ -30,7 +30,9 @@ struct account {
 /// Parses `json` (core::parse_account) into an account for the collector at `origin`, configured by
 /// `options`. A failure (errc::invalid_settings) names the field and the problem. `log` must outlive
 /// the account.
+/// `storage`: the user store its decisions use (see decision_service).
 core::outcome<std::shared_ptr<const account>> make_account(std::string json, const client_options& options,
-                                                           const core::endpoint& origin, const logger& log);
+                                                           const core::endpoint& origin, const logger& log,
+                                                           std::shared_ptr<user_storage> storage);
 
 } // namespace vwo::engine

@@ -122,6 +122,15 @@ void client_impl::report(engine::api_answer<T>& answer, const decision_args& cal
 template <class T>
 api_result<T> client_impl::decide_now(const decision_args& call, bool promise)
 {
+    if (promise && with_async_storage()) {
+        never_broken_promise<T> p(T{});
+        auto future = p.get_future();
+        decide_after_storage<T>(
+            detail::decision_request{call.which, std::string(call.campaign_key), std::string(call.variable_key),
+                                     std::string(call.user_id), call.options},
+            [p = std::move(p)](error_code, T value) mutable { p.set(std::move(value)); });
+        return api_result<T>(std::move(future));
+    }
     auto account = account_.load(); // one snapshot for the whole call, the impression included
     auto answer = decide<T>(call, *account);
     if (!promise) {
@@ -140,10 +149,44 @@ template <class T>
 void client_impl::decide_later(const detail::decision_request& r,
                                asio::any_completion_handler<void(error_code, T)> handler)
 {
+    if (with_async_storage())
+        return decide_after_storage<T>(r, std::move(handler));
     const decision_args call{r.which, r.campaign_key, r.variable_key, r.user_id, r.options};
     auto account = account_.load(); // one snapshot for the whole call, the impression included
     auto answer = decide<T>(call, *account);
     report<T>(answer, call, std::move(account), std::move(handler));
+}
+
+/// The async and promise faces with client_options::async_user_storage: the records the decision may read
+/// are fetched first (bounded by storage_deadline), the decision is made on the SDK thread with them, its
+/// storage writes are made (bounded likewise), then it is reported as usual. No thread waits.
+template <class T>
+void client_impl::decide_after_storage(detail::decision_request request,
+                                       asio::any_completion_handler<void(error_code, T)> handler)
+{
+    struct pending {
+        detail::decision_request request;
+        asio::any_completion_handler<void(error_code, T)> handler;
+        std::shared_ptr<const engine::account> account; ///< one snapshot for the whole call
+        engine::api_answer<T> answer;
+        decision_args args() const
+        {
+            return {request.which, request.campaign_key, request.variable_key, request.user_id, request.options};
+        }
+    };
+    auto state = std::make_shared<pending>(pending{std::move(request), std::move(handler), account_.load(), {}});
+    auto keys = state->account->decisions.storage_keys(state->request.campaign_key);
+    const std::string user = state->request.user_id;
+    storage_bridge_->prefetch(user, std::move(keys), [self = shared_from_this(),
+                                                      state](std::shared_ptr<engine::storage_prefetch> records) {
+        {
+            engine::async_storage_bridge::call_scope scope(*records);
+            state->answer = self->decide<T>(state->args(), *state->account);
+        }
+        self->storage_bridge_->write(std::move(records->writes), [self, state] {
+            self->report<T>(state->answer, state->args(), state->account, std::move(state->handler));
+        });
+    });
 }
 
 api_result<std::optional<std::string>> client_impl::activate(std::string_view campaign_key, std::string_view user_id,
@@ -200,16 +243,61 @@ void client_impl::start_decision(const detail::decision_request& r, detail::vari
 
 bool client_impl::run_track(const track_args& call, detail::track_handler handler, early_completion early)
 {
-    engine::track_answer answer;
+    if (handler && with_async_storage()) {
+        track_after_storage(detail::track_request{call.campaigns, std::string(call.user_id),
+                                                  std::string(call.goal_identifier), call.options},
+                            std::move(handler));
+        return true;
+    }
     auto account = account_.load(); // one snapshot for the whole call, the conversions included
+    auto answer = decide_track(call, *account);
+    return report_track(answer, call, std::move(account), std::move(handler), early);
+}
+
+engine::track_answer client_impl::decide_track(const track_args& call, const engine::account& account) const
+{
+    engine::track_answer answer;
     if (opted_out("track"))
         answer.error = make_error_code(errc::opted_out);
     else
-        answer = account->decisions.track(call.campaigns, call.user_id, call.goal_identifier, call.options);
+        answer = account.decisions.track(call.campaigns, call.user_id, call.goal_identifier, call.options);
     if (answer.goal && options_.development_mode) {
         log_->info("development mode: goal '" + std::string(call.goal_identifier) + "' not sent");
         answer.goal.reset(); // tracked campaigns keep their empty error: "accepted", as push does
     }
+    return answer;
+}
+
+void client_impl::track_after_storage(detail::track_request request, detail::track_handler handler)
+{
+    // As decide_after_storage: read what track may read, decide on the SDK thread, write, then report.
+    struct pending {
+        detail::track_request request;
+        detail::track_handler handler;
+        std::shared_ptr<const engine::account> account;
+        engine::track_answer answer;
+        track_args args() const { return {request.campaigns, request.user_id, request.goal_identifier, request.options}; }
+    };
+    auto state = std::make_shared<pending>(pending{std::move(request), std::move(handler), account_.load(), {}});
+    auto keys = state->account->decisions.storage_keys(state->request.campaigns, state->request.goal_identifier);
+    const std::string user = state->request.user_id;
+    storage_bridge_->prefetch(user, std::move(keys), [self = shared_from_this(),
+                                                      state](std::shared_ptr<engine::storage_prefetch> records) {
+        {
+            engine::async_storage_bridge::call_scope scope(*records);
+            state->answer = self->decide_track(state->args(), *state->account);
+        }
+        self->storage_bridge_->write(std::move(records->writes), [self, state] {
+            self->report_track(state->answer, state->args(), state->account, std::move(state->handler),
+                               early_completion::posted);
+        });
+    });
+}
+
+bool client_impl::report_track(engine::track_answer& answer, const track_args& call,
+                               std::shared_ptr<const engine::account> account, detail::track_handler handler,
+                               early_completion early)
+{
     auto keys = tracked_keys(answer.result);
     if (!answer.goal) {
         const error_code ec = keys.empty() ? untracked_reason(answer) : error_code{};

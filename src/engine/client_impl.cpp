@@ -43,7 +43,13 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
         return fail(errc::invalid_options, proxy.error().message);
 
     auto log = std::make_shared<const engine::logger>(options.logging);
-    auto made = engine::make_account(options.settings_file, options, *origin, *log);
+    // The decisions see one user store: the caller's, or the bridge to the caller's asynchronous one.
+    std::shared_ptr<engine::async_storage_bridge> bridge;
+    if (options.async_user_storage)
+        bridge = std::make_shared<engine::async_storage_bridge>(options.async_user_storage, options.storage_deadline,
+                                                                log);
+    std::shared_ptr<user_storage> storage = bridge ? bridge : options.user_storage;
+    auto made = engine::make_account(options.settings_file, options, *origin, *log, storage);
     if (!made)
         return fail(errc::invalid_settings, made.error().message);
     const std::shared_ptr<const engine::account>& account = *made;
@@ -55,7 +61,7 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
                                            "client_options::sdk_key is empty");
 
     // The account's decision service logs through `log`, which the client keeps alive.
-    std::shared_ptr<client_impl> impl(new client_impl(options, std::move(log), account, *origin));
+    std::shared_ptr<client_impl> impl(new client_impl(options, std::move(log), account, *origin, std::move(bridge)));
     try {
         impl->assemble(seams, transport::transport_config{*origin, options.tls, options.timeouts,
                                                           options.max_connections, 1024 * 1024, options.resolver,
@@ -77,10 +83,15 @@ std::shared_ptr<client_impl> client_impl::create(const client_options& options, 
 }
 
 client_impl::client_impl(const client_options& options, std::shared_ptr<const engine::logger> log,
-                         std::shared_ptr<const engine::account> first_account, const core::endpoint& origin)
-    : options_(options), log_(std::move(log)),
+                         std::shared_ptr<const engine::account> first_account, const core::endpoint& origin,
+                         std::shared_ptr<engine::async_storage_bridge> bridge)
+    : options_(options), log_(std::move(log)), storage_bridge_(std::move(bridge)),
       account_(std::move(first_account),
-               [this, origin](std::string json) { return engine::make_account(std::move(json), options_, origin, *log_); }),
+               [this, origin](std::string json) {
+                   std::shared_ptr<user_storage> storage =
+                       storage_bridge_ ? storage_bridge_ : options_.user_storage;
+                   return engine::make_account(std::move(json), options_, origin, *log_, std::move(storage));
+               }),
       admission_(options.max_queue_events, options.max_queue_bytes, *log_),
       ledger_(admission_, log_, options.batch_events ? options.batch_events->flush_callback : nullptr),
       host_(options.executor)
@@ -103,6 +114,8 @@ void client_impl::assemble(engine::seams& seams, transport::transport_config con
     transport_ = make(std::move(config));
     settings_transport_ = make(std::move(settings_config));
     clock_ = seams.make_clock ? seams.make_clock(strand) : engine::make_steady_clock(strand);
+    if (storage_bridge_)
+        storage_bridge_->attach(strand, *clock_);
     const auto& r = options_.retry;
     sender_.emplace(*transport_, *clock_, admission_, ledger_,
                     core::retry_policy{r.max_retries, r.base_delay, r.max_delay, r.max_retry_after,
@@ -135,6 +148,8 @@ void client_impl::assemble(engine::seams& seams, transport::transport_config con
 client_impl::~client_impl()
 {
     host_.end_thread(); // before any part goes: the SDK thread may still be running them
+    if (storage_bridge_)
+        storage_bridge_->close(); // a store that answers later must not post to a strand that is gone
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,6 +341,8 @@ client_stats client_impl::stats() const
 {
     auto s = admission_.stats();
     account_.add_stats(s);
+    if (storage_bridge_)
+        storage_bridge_->add_stats(s);
     return s;
 }
 

@@ -5,6 +5,7 @@
 // the batch queue, the request sender, the delivery ledger and the I/O host — and of shutdown.
 
 #include "engine/account.hpp"
+#include "engine/async_storage.hpp"
 #include "engine/live_account.hpp"
 #include "engine/settings_refresher.hpp"
 #include "engine/admission.hpp"
@@ -120,7 +121,8 @@ private:
     };
 
     client_impl(const client_options& options, std::shared_ptr<const engine::logger> log,
-                std::shared_ptr<const engine::account> first_account, const core::endpoint& origin);
+                std::shared_ptr<const engine::account> first_account, const core::endpoint& origin,
+                std::shared_ptr<engine::async_storage_bridge> bridge);
     /// Builds the parts that keep the client alive while they wait (they need weak_from_this()).
     void assemble(engine::seams& seams, transport::transport_config config);
     bool promise_mode(bool api_flag) const noexcept { return options_.return_promise_for.all || api_flag; }
@@ -141,8 +143,22 @@ private:
     template <class T>
     void decide_later(const detail::decision_request& request,
                       boost::asio::any_completion_handler<void(boost::system::error_code, T)> handler);
+    template <class T>
+    void decide_after_storage(detail::decision_request request,
+                              boost::asio::any_completion_handler<void(boost::system::error_code, T)> handler);
+    /// An asynchronous user store is configured and the client has not opted out (then nothing is read).
+    bool with_async_storage() const noexcept
+    {
+        return storage_bridge_ && !opted_out_.load(std::memory_order_acquire);
+    }
     bool run_track(const track_args& call, detail::track_handler handler,
                    early_completion early = early_completion::posted);
+    engine::track_answer decide_track(const track_args& call, const engine::account& account) const;
+    /// Sends the conversions (if any) and completes `handler`; false when the call tracked nothing or was refused.
+    bool report_track(engine::track_answer& answer, const track_args& call,
+                      std::shared_ptr<const engine::account> account, detail::track_handler handler,
+                      early_completion early);
+    void track_after_storage(detail::track_request request, detail::track_handler handler);
     boost::system::error_code run_flush(detail::flush_handler handler);
     /// Starts a pull (get_and_update_settings_file); false when refused (opted out, shut down).
     bool run_refresh(detail::refresh_handler handler, early_completion early = early_completion::posted);
@@ -180,6 +196,8 @@ private:
     const client_options options_;
     /// Shared so that a contained handler running after the client is gone logs nothing (a weak_ptr).
     const std::shared_ptr<const engine::logger> log_;
+    /// Set with client_options::async_user_storage: the store the decisions see (engine/async_storage.hpp).
+    const std::shared_ptr<engine::async_storage_bridge> storage_bridge_;
     engine::live_account account_;
     engine::admission admission_;
     engine::delivery_ledger ledger_;

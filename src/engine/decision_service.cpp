@@ -82,9 +82,10 @@ struct decision_service::gated {
 };
 
 decision_service::decision_service(std::shared_ptr<const core::decision::campaign_settings> settings,
-                                   const client_options& options, bool event_arch, const logger& log)
+                                   const client_options& options, bool event_arch, const logger& log,
+                                   std::shared_ptr<user_storage> storage)
     : settings_(std::move(settings)), compat_(options.bucketing), integrations_(options.integrations),
-      storage_(options.user_storage), track_returning_users_(options.should_track_returning_user),
+      storage_(std::move(storage)), track_returning_users_(options.should_track_returning_user),
       goal_type_to_track_(options.goal_type_to_track), event_arch_(event_arch),
       batch_mode_(options.batch_events.has_value()), log_(log)
 {

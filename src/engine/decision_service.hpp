@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vwo::engine {
 
@@ -53,8 +54,16 @@ struct track_answer {
 class decision_service {
 public:
     /// `event_arch`: the account sends events/t (settings isEventArchEnabled).
+    /// `storage`: the user store the decisions read and write (options.user_storage, or the bridge to
+    /// options.async_user_storage); null: none.
     decision_service(std::shared_ptr<const core::decision::campaign_settings> settings, const client_options& options,
-                     bool event_arch, const logger& log);
+                     bool event_arch, const logger& log, std::shared_ptr<user_storage> storage);
+
+    /// The campaigns whose stored records a decision on `campaign_key` may read: the campaign and the other
+    /// campaigns of its mutually exclusive group (what an asynchronous store prefetches).
+    std::vector<std::string> storage_keys(std::string_view campaign_key) const;
+    /// The same for track(): every campaign it may consider, with their groups.
+    std::vector<std::string> storage_keys(const campaign_specifier& campaigns, std::string_view goal_identifier) const;
 
     api_answer<std::optional<std::string>> activate(std::string_view campaign_key, std::string_view user_id,
                                                     const call_options& options) const;

@@ -408,17 +408,17 @@ TEST_CASE_METHOD(storage_fixture, "a failing or confused user storage never brea
     storage->throw_on_set = false;
 
     // Another user's record, or a variation that no longer exists, is not used.
-    storage->put_at("user-5", "AB_HOME", {"someone-else", "AB_HOME", "Variation-1", ""});
+    storage->put_at("user-5", "AB_HOME", {"someone-else", "AB_HOME", "Variation-1", "", {}});
     CHECK_FALSE(client.get_variation_name("AB_HOME", "user-5").get().has_value()); // nothing usable stored
     CHECK(logs.contains(vwo::log_level::warn, "returned the record of user 'someone-else'"));
-    storage->put({"user-3", "AB_HOME", "Deleted-Variation", ""});
+    storage->put({"user-3", "AB_HOME", "Deleted-Variation", "", {}});
     CHECK(client.get_variation_name("AB_HOME", "user-3").get().has_value()); // decided afresh and stored
     CHECK(storage->record("user-3", "AB_HOME")->variation_name != "Deleted-Variation");
 
     // user_storage_data replaces the stored fields for one call: no impression for a stored decision.
     collector.clear();
     vwo::call_options forced;
-    forced.user_storage_data = vwo::user_storage_record{"user-4", "AB_HOME", "Variation-1", ""};
+    forced.user_storage_data = vwo::user_storage_record{"user-4", "AB_HOME", "Variation-1", "", {}};
     CHECK(client.activate("AB_HOME", "user-4", forced).get() == std::optional<std::string>("Variation-1"));
     client.shutdown();
     CHECK(collector.request_count() == 0);
