@@ -161,6 +161,9 @@ void async_storage_bridge::close()
 {
     std::lock_guard lock(close_mutex_);
     closed_ = true;
+    // The strand belongs to the client's io_context, which goes right after: let go of it while it exists.
+    strand_ = boost::asio::any_io_executor();
+    clock_ = nullptr;
 }
 
 void async_storage_bridge::prefetch(std::string user_id, std::vector<std::string> campaign_keys, prefetch_done done)

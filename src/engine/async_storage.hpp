@@ -77,7 +77,8 @@ public:
 
     /// Adds the storage counters to `out`.
     void add_stats(client_stats& out) const;
-    /// The client is going: answers that arrive later are dropped instead of posted to its strand.
+    /// The client is going (its SDK thread has ended): answers that arrive later are dropped instead of
+    /// posted to its strand, and the strand is released while its io_context still exists.
     void close();
 
 private:
