@@ -82,10 +82,10 @@ std::optional<user_storage_record> async_storage_bridge::get(std::string_view us
     };
     try {
         store_->async_get(user_id, campaign_key,
-                          [this, self = shared_from_this(), deliver](error_code ec,
-                                                                     std::optional<user_storage_record> r) mutable {
-                              if (ec)
-                                  count_failure("async_get", ec);
+                          [weak = weak_from_this(), deliver](error_code ec,
+                                                             std::optional<user_storage_record> r) mutable {
+                              if (auto self = weak.lock(); self && ec)
+                                  self->count_failure("async_get", ec);
                               deliver(ec ? std::nullopt : std::move(r));
                           });
     } catch (...) {
@@ -107,9 +107,9 @@ void async_storage_bridge::set(const user_storage_record& record)
     }
     // The immediate face does not wait for a write: it is started and its failure counted.
     try {
-        store_->async_set(record, [this, self = shared_from_this()](error_code ec) {
-            if (ec)
-                count_failure("async_set", ec);
+        store_->async_set(record, [weak = weak_from_this()](error_code ec) {
+            if (auto self = weak.lock(); self && ec)
+                self->count_failure("async_set", ec);
         });
     } catch (...) {
         count_failure("async_set", make_error_code(boost::system::errc::io_error));
@@ -177,15 +177,19 @@ void async_storage_bridge::prefetch(std::string user_id, std::vector<std::string
     g->done = [result = g->result, done = std::move(done)] { done(result); };
     boost::asio::post(strand_, [self = shared_from_this(), g] { self->start_deadline(g); });
     for (std::size_t i = 0; i < g->result->records.size(); ++i) {
-        auto handler = [this, self = shared_from_this(), g, i](error_code ec, std::optional<user_storage_record> r) {
+        // Weak: a store keeps the handlers of unanswered reads, and it is owned by the bridge.
+        auto handler = [weak = weak_from_this(), g, i](error_code ec, std::optional<user_storage_record> r) {
+            auto self = weak.lock();
+            if (!self)
+                return;
             if (ec)
-                count_failure("async_get", ec);
+                self->count_failure("async_get", ec);
             {
                 std::lock_guard lock(g->mutex);
                 if (!g->finished && !ec)
                     g->result->records[i].second = std::move(r);
             }
-            arrive(g);
+            self->arrive(g);
         };
         try {
             store_->async_get(g->result->user_id, g->result->records[i].first, std::move(handler));
@@ -205,10 +209,12 @@ void async_storage_bridge::write(std::vector<user_storage_record> records, std::
     boost::asio::post(strand_, [self = shared_from_this(), g] { self->start_deadline(g); });
     for (const auto& record : records) {
         try {
-            store_->async_set(record, [this, self = shared_from_this(), g](error_code ec) {
-                if (ec)
-                    count_failure("async_set", ec);
-                arrive(g);
+            store_->async_set(record, [weak = weak_from_this(), g](error_code ec) {
+                if (auto self = weak.lock()) {
+                    if (ec)
+                        self->count_failure("async_set", ec);
+                    self->arrive(g);
+                }
             });
         } catch (...) {
             count_failure("async_set", make_error_code(boost::system::errc::io_error));
