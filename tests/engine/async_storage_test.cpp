@@ -154,32 +154,21 @@ TEST_CASE("a stored variation wins over a changed campaign with an async store",
 
 TEST_CASE("a store that fails, throws or stays silent never fails the call", "[storage][async]")
 {
-    SECTION("fails")
-    {
-        storage_fixture f;
-        f.store->behaviour = scripted_store::mode::fail;
-        f.launch();
-        std::optional<std::pair<boost::system::error_code, std::optional<std::string>>> got;
-        f.activate_async("u1", got);
-        f.run();
-        f.deliver_impression();
-        REQUIRE(got);
-        CHECK(got->second == "V1");
-        CHECK(f.stats().storage_errors == 2); // the read and the write
-        CHECK(f.logged("async_user_storage.async_get failed"));
-    }
-    SECTION("throws")
-    {
-        storage_fixture f;
-        f.store->behaviour = scripted_store::mode::throw_now;
-        f.launch();
-        std::optional<std::pair<boost::system::error_code, std::optional<std::string>>> got;
-        f.activate_async("u1", got);
-        f.run();
-        f.deliver_impression();
-        REQUIRE(got);
-        CHECK(got->second == "V1");
-        CHECK(f.stats().storage_errors == 2);
+    for (const auto behaviour : {scripted_store::mode::fail, scripted_store::mode::throw_now}) {
+        DYNAMIC_SECTION((behaviour == scripted_store::mode::fail ? "fails" : "throws"))
+        {
+            storage_fixture f;
+            f.store->behaviour = behaviour;
+            f.launch();
+            std::optional<std::pair<boost::system::error_code, std::optional<std::string>>> got;
+            f.activate_async("u1", got);
+            f.run();
+            f.deliver_impression();
+            REQUIRE(got);
+            CHECK(got->second == "V1");
+            CHECK(f.stats().storage_errors == 2); // the read and the write
+            CHECK(f.logged("async_user_storage.async_get failed"));
+        }
     }
     SECTION("stays silent: the call goes on at the storage deadline, a late answer is ignored")
     {
@@ -266,9 +255,13 @@ TEST_CASE("user_storage and async_user_storage together are refused at launch", 
     o.settings_file = two_variations();
     o.user_storage = std::make_shared<nothing>();
     o.async_user_storage = std::make_shared<scripted_store>();
+    std::vector<std::string> lines;
+    o.logging.logger = [&lines](log_level, std::string_view line) { lines.emplace_back(line); };
     boost::system::error_code ec;
     std::string error;
     CHECK(!client_impl::create(o, ec, error));
     CHECK(ec == errc::invalid_options);
     CHECK(error.find("not both") != std::string::npos);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find("not both") != std::string::npos);
 }
