@@ -1,6 +1,6 @@
 #pragma once
 
-// What a settings download's one exchange means for get_settings_file (client.cpp): kept next to the
+// What a settings download's one exchange means for get_settings_file and launch from keys (launch.cpp): kept next to the
 // transport, as a pure function, so the mapping of statuses to errors is in one place and testable
 // without a server.
 
