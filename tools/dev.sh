@@ -22,6 +22,13 @@ bash tools/install_packages.sh g++ cmake ninja-build openssl libssl-dev libboost
 # CXX=clang++-14 builds with bookworm's clang (CI's sanitizer step does: two compilers keep the code honest).
 case "${CXX:-}" in *clang*) bash tools/install_packages.sh clang-14 libclang-rt-14-dev ;; esac
 
+# The Redis user store (vwo::redis, redis/) is built when hiredis is found and tested against Debian's
+# redis-server: both are installed for every test mode, so the component is always built and tested
+# (also in CI's fresh root). Not for the demo, which does not use it.
+if [ "$mode" != demo ]; then
+  bash tools/install_packages.sh libhiredis-dev redis-server
+fi
+
 if [ "$mode" = test ]; then
   # The Node comparison test runs the official vwo-node-sdk (from the npm registry) beside ours. Debian's
   # nodejs and npm, unless a node and an npm are already on PATH (e.g. NodeSource's, which brings its own npm
