@@ -77,24 +77,35 @@ std::optional<user_storage_record> async_storage_bridge::get(std::string_view us
     };
     auto state = std::make_shared<answer>();
     auto future = state->promise.get_future();
+    // True when this answer is the one the caller gets (not one after the deadline).
     auto deliver = [state](std::optional<user_storage_record> r) {
-        std::call_once(state->once, [&] { state->promise.set_value(std::move(r)); });
+        bool first = false;
+        std::call_once(state->once, [&] {
+            state->promise.set_value(std::move(r));
+            first = true;
+        });
+        return first;
     };
     try {
         store_->async_get(user_id, campaign_key,
                           [weak = weak_from_this(), deliver](error_code ec,
                                                              std::optional<user_storage_record> r) mutable {
-                              if (auto self = weak.lock(); self && ec)
-                                  self->count_failure("async_get", ec);
-                              deliver(ec ? std::nullopt : std::move(r));
+                              if (deliver(ec ? std::nullopt : std::move(r)) && ec)
+                                  if (auto self = weak.lock())
+                                      self->count_failure("async_get", ec);
                           });
     } catch (...) {
         count_failure("async_get", make_error_code(boost::system::errc::io_error));
         return std::nullopt;
     }
     if (future.wait_for(deadline_) != std::future_status::ready) {
-        count_timeout("async_get");
-        return std::nullopt;
+        // Mark the read abandoned, unless its answer slipped in just now (then it is used).
+        bool abandoned = false;
+        std::call_once(state->once, [&] { abandoned = true; });
+        if (abandoned) {
+            count_timeout("async_get");
+            return std::nullopt;
+        }
     }
     return future.get();
 }
@@ -182,13 +193,15 @@ void async_storage_bridge::prefetch(std::string user_id, std::vector<std::string
             auto self = weak.lock();
             if (!self)
                 return;
-            if (ec)
-                self->count_failure("async_get", ec);
+            bool in_time = false;
             {
                 std::lock_guard lock(g->mutex);
-                if (!g->finished && !ec)
+                in_time = !g->finished;
+                if (in_time && !ec)
                     g->result->records[i].second = std::move(r);
             }
+            if (in_time && ec) // a late answer, error or not, is ignored (the deadline counted it)
+                self->count_failure("async_get", ec);
             self->arrive(g);
         };
         try {
@@ -211,7 +224,12 @@ void async_storage_bridge::write(std::vector<user_storage_record> records, std::
         try {
             store_->async_set(record, [weak = weak_from_this(), g](error_code ec) {
                 if (auto self = weak.lock()) {
-                    if (ec)
+                    bool in_time = false;
+                    {
+                        std::lock_guard lock(g->mutex);
+                        in_time = !g->finished;
+                    }
+                    if (in_time && ec) // a late answer is ignored (the deadline counted it)
                         self->count_failure("async_set", ec);
                     self->arrive(g);
                 }

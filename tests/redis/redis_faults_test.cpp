@@ -24,30 +24,6 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-// A TCP listener on 127.0.0.1 that never accepts: the kernel completes the handshakes (the backlog),
-// nobody ever reads or answers. What a hung server looks like to a client.
-class silent_listener {
-public:
-    silent_listener()
-    {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof address;
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-        REQUIRE(::listen(fd_, 64) == 0);
-        REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-        port_ = ntohs(address.sin_port);
-    }
-    ~silent_listener() { ::close(fd_); }
-    std::uint16_t port() const { return port_; }
-
-private:
-    int fd_ = -1;
-    std::uint16_t port_ = 0;
-};
-
 boost::system::error_code set_error(redis_user_storage& store, const user_storage_record& r)
 {
     try {
@@ -89,7 +65,7 @@ TEST_CASE("redis faults: server killed and restarted on the same port: fast fail
 
 TEST_CASE("redis faults: a server that never answers: every command times out within the deadline")
 {
-    silent_listener listener;
+    test::silent_listener listener;
     redis_user_storage_options options;
     options.port = listener.port();
     options.connect_deadline = 5000ms;
@@ -192,7 +168,7 @@ TEST_CASE("redis faults: 8 threads of concurrent async operations - exact counts
 
 TEST_CASE("redis faults: destroying the store completes outstanding operations with shut_down")
 {
-    silent_listener listener;
+    test::silent_listener listener;
     redis_user_storage_options options;
     options.port = listener.port();
     options.command_deadline = 10000ms;

@@ -3,9 +3,17 @@
 #include <local_redis_server.hpp>
 #include <vwo/redis_user_storage.hpp>
 
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <iostream>
 #include <mutex>
 
@@ -63,5 +71,29 @@ inline user_storage_record record_of(std::string user, std::string campaign, std
     r.variation_name = std::move(variation);
     return r;
 }
+
+// A TCP listener on 127.0.0.1 that never accepts: the kernel completes the handshakes (the backlog),
+// nobody ever reads or answers. What a hung server looks like to a client.
+class silent_listener {
+public:
+    silent_listener()
+    {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+        REQUIRE(::listen(fd_, 64) == 0);
+        REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+        port_ = ntohs(address.sin_port);
+    }
+    ~silent_listener() { ::close(fd_); }
+    std::uint16_t port() const { return port_; }
+
+private:
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
+};
 
 } // namespace vwo::test
