@@ -22,7 +22,9 @@ struct async_storage_bridge::gather {
     bool finished = false;
     std::shared_ptr<storage_prefetch> result; ///< a prefetch's records (null for a write)
     std::function<void()> done;               ///< runs once, on the strand
-    std::shared_ptr<clock::timer> deadline;   ///< strand only
+    /// Strand only. Weak: the wait itself owns its timer, and a late store answer may release this gather on
+    /// another thread after the client's io_context is gone, where destroying a timer would be a use after free.
+    std::weak_ptr<clock::timer> deadline;
 };
 
 async_storage_bridge::async_storage_bridge(std::shared_ptr<async_user_storage> store,
@@ -162,7 +164,7 @@ void async_storage_bridge::arrive(const std::shared_ptr<gather>& g)
     if (closed_)
         return;
     boost::asio::post(strand_, [g, done = std::move(done)] {
-        if (auto d = std::exchange(g->deadline, nullptr))
+        if (auto d = g->deadline.lock())
             d->cancel();
         done();
     });
