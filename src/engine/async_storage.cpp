@@ -79,23 +79,18 @@ std::optional<user_storage_record> async_storage_bridge::get(std::string_view us
     };
     auto state = std::make_shared<answer>();
     auto future = state->promise.get_future();
-    // True when this answer is the one the caller gets (not one after the deadline).
-    auto deliver = [state](std::optional<user_storage_record> r) {
-        bool first = false;
+    // Hands the store's answer to the waiting caller unless the deadline came first (then it is ignored).
+    // A failure is counted before the caller is released, so stats() read right after the call shows it.
+    auto deliver = [state, weak = weak_from_this()](error_code ec, std::optional<user_storage_record> r) {
         std::call_once(state->once, [&] {
-            state->promise.set_value(std::move(r));
-            first = true;
+            if (ec)
+                if (auto self = weak.lock())
+                    self->count_failure("async_get", ec);
+            state->promise.set_value(ec ? std::nullopt : std::move(r));
         });
-        return first;
     };
     try {
-        store_->async_get(user_id, campaign_key,
-                          [weak = weak_from_this(), deliver](error_code ec,
-                                                             std::optional<user_storage_record> r) mutable {
-                              if (deliver(ec ? std::nullopt : std::move(r)) && ec)
-                                  if (auto self = weak.lock())
-                                      self->count_failure("async_get", ec);
-                          });
+        store_->async_get(user_id, campaign_key, std::move(deliver));
     } catch (...) {
         count_failure("async_get", make_error_code(boost::system::errc::io_error));
         return std::nullopt;

@@ -9,6 +9,9 @@
 #include <deque>
 #include <map>
 #include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
 
 using namespace vwo;
 using namespace vwo::test;
@@ -26,15 +29,17 @@ std::string two_variations(bool first_wins = true)
            w1 + R"(,"segments":{}},{"id":2,"name":"V2","weight":)" + w2 + R"(,"segments":{}}]}]})";
 }
 
-/// A store the test answers by hand. Thread-safety: the test thread only.
+/// A store the test answers by hand. Thread-safety: the test thread only (fail_on_another_thread answers
+/// from threads of its own, which touch nothing but the handler they were given).
 class scripted_store final : public async_user_storage {
 public:
-    enum class mode { hold, fail, throw_now };
+    enum class mode { hold, fail, throw_now, fail_on_another_thread };
     mode behaviour = mode::hold;
     std::map<std::string, user_storage_record> records; ///< what answer_gets() serves, by "user|campaign"
     std::deque<std::pair<std::string, get_handler>> gets;
     std::deque<std::pair<user_storage_record, set_handler>> sets;
     std::vector<user_storage_record> written;
+    std::vector<std::jthread> answering; ///< fail_on_another_thread: one thread per read, joined at the end
 
     void async_get(std::string_view user, std::string_view campaign, get_handler handler) override
     {
@@ -42,13 +47,19 @@ public:
             throw std::runtime_error("store down");
         if (behaviour == mode::fail)
             return std::move(handler)(make_error_code(boost::system::errc::connection_refused), std::nullopt);
+        if (behaviour == mode::fail_on_another_thread) {
+            answering.emplace_back([h = std::move(handler)]() mutable {
+                std::move(h)(make_error_code(boost::system::errc::connection_refused), std::nullopt);
+            });
+            return;
+        }
         gets.emplace_back(std::string(user) + "|" + std::string(campaign), std::move(handler));
     }
     void async_set(const user_storage_record& record, set_handler handler) override
     {
         if (behaviour == mode::throw_now)
             throw std::runtime_error("store down");
-        if (behaviour == mode::fail)
+        if (behaviour == mode::fail || behaviour == mode::fail_on_another_thread)
             return std::move(handler)(make_error_code(boost::system::errc::connection_refused));
         sets.emplace_back(record, std::move(handler));
     }
@@ -243,6 +254,22 @@ TEST_CASE("the immediate face waits for an async store at most storage_deadline"
     CHECK(waited < 2s);
     CHECK(f.stats().storage_timeouts == 1);
     CHECK(f.store->sets.size() == 1); // the write was started, not waited for
+}
+
+TEST_CASE("the immediate face counts a store's failure before the call returns", "[storage][async]")
+{
+    // The store fails the read from a thread of its own, as a network store does: stats() read right
+    // after the call must already show it (the caller is released only after the count).
+    storage_fixture f;
+    f.store->behaviour = scripted_store::mode::fail_on_another_thread;
+    f.options.storage_deadline = 5s;
+    f.launch();
+    for (int i = 0; i < 200; ++i) {
+        REQUIRE(f.impl->activate("AB", "u" + std::to_string(i), {}).get() == "V1");
+        // The read's failure (on the store's thread) and the write's (inline: started, not waited for).
+        REQUIRE(f.stats().storage_errors == 2 * static_cast<std::uint64_t>(i + 1));
+    }
+    CHECK(f.stats().storage_timeouts == 0);
 }
 
 TEST_CASE("user_storage and async_user_storage together are refused at launch", "[storage][async]")
