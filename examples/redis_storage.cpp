@@ -9,12 +9,29 @@
 #include <vwo/redis_user_storage.hpp>
 #include <vwo/vwo.hpp>
 
+#include <boost/asio/use_future.hpp>
+
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <future>
 #include <memory>
 #include <optional>
 #include <string>
+
+namespace {
+
+/// A one-campaign account: CHECKOUT_CTA, all users in it, `control_weight` percent of them to Control.
+std::string settings_with_weights(int control_weight)
+{
+    return R"({"accountId":123456,"sdkKey":"abcdef0123456789abcdef0123456789","version":1,"campaigns":[)"
+           R"({"id":101,"key":"CHECKOUT_CTA","type":"VISUAL_AB","status":"RUNNING","percentTraffic":100,)"
+           R"("segments":{},"goals":[],"variations":[{"id":1,"name":"Control","weight":)" +
+           std::to_string(control_weight) + R"(,"segments":{}},{"id":2,"name":"Variation-1","weight":)" +
+           std::to_string(100 - control_weight) + R"(,"segments":{}}]}]})";
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
@@ -57,9 +74,29 @@ int main(int argc, char** argv)
     if (!done.get_future().get())
         return 1;
 
-    // 3. Plugged into a client: decisions become sticky across instances of the service.
-    vwo::client_options client_options;
-    client_options.user_storage = store;
+    // 3. Plugged into clients as their asynchronous store: a decision waits for Redis without blocking
+    //    any thread, and stays sticky across instances of the service and across traffic changes. Two
+    //    clients stand for two instances; the second runs after the account moved all traffic to Control.
+    auto launch_instance = [&](int control_weight) {
+        vwo::client_options client_options;
+        client_options.settings_file = settings_with_weights(control_weight);
+        client_options.development_mode = true; // decisions only: no impressions leave this example
+        client_options.async_user_storage = store;
+        client_options.storage_deadline = std::chrono::milliseconds(200); // Redis late: decide afresh
+        return vwo::launch(client_options);
+    };
+    vwo::client first = launch_instance(0);   // everyone gets Variation-1
+    vwo::client second = launch_instance(100); // everyone new gets Control
+    const auto decided = first.async_activate("CHECKOUT_CTA", "user-3", boost::asio::use_future).get();
+    const auto kept = second.async_activate("CHECKOUT_CTA", "user-3", boost::asio::use_future).get();
+    const auto fresh = second.async_activate("CHECKOUT_CTA", "user-4", boost::asio::use_future).get();
+    std::printf("client: user-3 -> %s on the first instance, %s on the second (sticky); user-4 -> %s\n",
+                decided.value_or("(none)").c_str(), kept.value_or("(none)").c_str(), fresh.value_or("(none)").c_str());
+    const auto failures = second.stats().storage_errors + second.stats().storage_timeouts;
+    if (decided != "Variation-1" || kept != "Variation-1" || fresh != "Control" || failures != 0) {
+        std::puts("redis_storage: the decision was not kept in Redis");
+        return 1;
+    }
     std::puts("ok");
     return 0;
 }
