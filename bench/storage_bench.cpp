@@ -1,17 +1,28 @@
 // What user storage costs a decision (docs/benchmarks.md, "Decisions with user storage"): activate() on a
-// one-campaign account for distinct users (so every call reads the store, decides afresh and writes),
-// with no store, an in-memory synchronous store, and an in-memory asynchronous store answering from a
-// thread pool (as a network store does), through the immediate API and through async_activate.
+// one-campaign account, with no store, an in-memory synchronous store, an in-memory asynchronous store
+// answering from a thread pool (as a network store does), and the Redis store (vwo::redis, when built)
+// as the asynchronous store ("redis") or as the synchronous one ("redis-sync"), through the immediate
+// API and through async_activate.
 //
-//   vwo_bench_storage --store none|memory|memory-async --api immediate|async [--calls N] [--in-flight K]
+//   vwo_bench_storage --store none|memory|memory-async|redis|redis-sync --api immediate|async
+//                     [--calls N] [--users U] [--in-flight K] [--redis-port P]
+//
+// Calls go to users 0..U-1 in turn (U defaults to N: every call reads nothing, decides afresh and writes;
+// U < N: from the second round on every call finds its stored variation). The Redis stores use a
+// throwaway redis-server (Debian's) on a free loopback port, or the one on --redis-port.
 //
 // Prints one JSON line: decisions per second, the caller's cost per call (the time the call holds the
-// calling thread), and for the async API the latency from the call to its completion.
+// calling thread), for the async API the latency from the call to its completion, the client's storage
+// failure counters, and for Redis the records the server holds at the end.
 // Development mode: decisions only, no impressions on the network.
 
 #include "bench_support.hpp"
 
 #include <vwo/vwo.hpp>
+#ifdef VWO_BENCH_REDIS
+#include <local_redis_server.hpp>
+#include <vwo/redis_user_storage.hpp>
+#endif
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -23,8 +34,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -94,6 +108,8 @@ int main(int argc, char** argv)
     const std::string store = arg(argc, argv, "--store", "none");
     const std::string api = arg(argc, argv, "--api", "immediate");
     const auto calls = static_cast<std::size_t>(std::atoll(arg(argc, argv, "--calls", "200000").c_str()));
+    const auto users_arg = static_cast<std::size_t>(std::atoll(arg(argc, argv, "--users", "0").c_str()));
+    const std::size_t users = users_arg == 0 ? calls : users_arg;
     const auto in_flight = static_cast<std::size_t>(std::atoll(arg(argc, argv, "--in-flight", "256").c_str()));
 
     vwo::client_options options;
@@ -105,8 +121,26 @@ int main(int argc, char** argv)
         options.user_storage = std::make_shared<memory_store>();
     else if (store == "memory-async")
         options.async_user_storage = std::make_shared<pooled_store>();
-    else if (store != "none") {
-        std::fprintf(stderr, "unknown --store %s\n", store.c_str());
+#ifdef VWO_BENCH_REDIS
+    std::optional<vwo::testing::local_redis_server> redis_server;
+    std::uint16_t redis_port = static_cast<std::uint16_t>(std::atoi(arg(argc, argv, "--redis-port", "0").c_str()));
+    if (store == "redis" || store == "redis-sync") {
+        if (redis_port == 0) {
+            redis_server.emplace();
+            redis_port = redis_server->port();
+        }
+        vwo::redis_user_storage_options redis_options;
+        redis_options.port = redis_port;
+        redis_options.key_prefix = "bench:";
+        auto redis = std::make_shared<vwo::redis_user_storage>(redis_options);
+        if (store == "redis")
+            options.async_user_storage = redis;
+        else
+            options.user_storage = redis;
+    } else
+#endif
+    if (store != "none" && store != "memory" && store != "memory-async") {
+        std::fprintf(stderr, "unknown --store %s (redis and redis-sync need the vwo::redis build)\n", store.c_str());
         return 2;
     }
     vwo::client client = vwo::launch(options);
@@ -117,7 +151,7 @@ int main(int argc, char** argv)
     const auto start = clock_type::now();
     if (api == "immediate") {
         for (std::size_t i = 0; i < calls; ++i) {
-            const std::string user = vwo::bench::user_id(0, i);
+            const std::string user = vwo::bench::user_id(0, i % users);
             const auto t0 = clock_type::now();
             decided += client.activate("AB", user).get().has_value();
             caller_ns.push_back(static_cast<std::uint32_t>((clock_type::now() - t0).count()));
@@ -134,7 +168,7 @@ int main(int argc, char** argv)
                 cv.wait(lock, [&] { return outstanding < in_flight; });
                 ++outstanding;
             }
-            const std::string user = vwo::bench::user_id(0, i);
+            const std::string user = vwo::bench::user_id(0, i % users);
             const auto t0 = clock_type::now();
             client.async_activate("AB", user, [&, i, t0](boost::system::error_code, std::optional<std::string> v) {
                 completion_ns[i] = static_cast<std::uint32_t>((clock_type::now() - t0).count());
@@ -153,14 +187,26 @@ int main(int argc, char** argv)
     client.shutdown();
     if (decided != calls)
         return 1; // every user is in the campaign: a missing decision is a bug, not a figure
+    long long stored_records = -1; // -1: not counted (no Redis, or a server of yours)
+#ifdef VWO_BENCH_REDIS
+    if (redis_server) {
+        // Writes the immediate API left in flight may land after shutdown returned: give them a moment.
+        for (int attempt = 0; attempt < 50; ++attempt) {
+            stored_records = std::atoll(redis_server->command({"DBSIZE"}).c_str());
+            if (static_cast<std::size_t>(stored_records) >= users)
+                break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+#endif
 
     std::printf("{\"sdk\":\"vwo-cpp-sdk\",\"scenario\":\"storage\",\"store\":\"%s\",\"api\":\"%s\",\"calls\":%zu,"
-                "\"decisions_per_s\":%.0f,\"caller_ns\":%s,\"completion_ns\":%s,\"storage_errors\":%llu,"
-                "\"storage_timeouts\":%llu}\n",
-                store.c_str(), api.c_str(), calls, static_cast<double>(calls) / seconds,
+                "\"users\":%zu,\"decisions_per_s\":%.0f,\"caller_ns\":%s,\"completion_ns\":%s,\"storage_errors\":%llu,"
+                "\"storage_timeouts\":%llu,\"stored_records\":%lld}\n",
+                store.c_str(), api.c_str(), calls, users, static_cast<double>(calls) / seconds,
                 vwo::bench::percentiles::of(std::move(caller_ns)).to_json().c_str(),
                 vwo::bench::percentiles::of(std::move(completion_ns)).to_json().c_str(),
                 static_cast<unsigned long long>(stats.storage_errors),
-                static_cast<unsigned long long>(stats.storage_timeouts));
+                static_cast<unsigned long long>(stats.storage_timeouts), stored_records);
     return 0;
 }
