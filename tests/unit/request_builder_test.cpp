@@ -150,7 +150,7 @@ TEST_CASE("request_context renders usage once and derives the account namespace"
     CHECK(ctx.path_prefix == "/eu01");
 }
 
-TEST_CASE("B1: single key GET push matches the Node example", "[request]")
+TEST_CASE("push request: single key GET push matches the Node example", "[request]")
 {
     const auto ctx = make_context();
     const auto request =
@@ -183,7 +183,7 @@ TEST_CASE("B1: single key GET push matches the Node example", "[request]")
     CHECK(param(t, "tags") == R"({"u":{"browser":"chrome"}})");
 }
 
-TEST_CASE("B1: special characters decode to valid JSON with the exact strings", "[request]")
+TEST_CASE("push request: special characters decode to valid JSON with the exact strings", "[request]")
 {
     const auto ctx = make_context();
     const dimension dim{"a b&c=d", "x/y \"z\" \xC3\xBC+%"};
@@ -207,7 +207,7 @@ TEST_CASE("B1: special characters decode to valid JSON with the exact strings", 
           "%7B%22u%22%3A%7B%22a%20b%26c%3Dd%22%3A%22x%2Fy%20%5C%22z%5C%22%20%C3%BC%2B%25%22%7D%7D");
 }
 
-TEST_CASE("B1: control characters and 4-byte characters stay valid JSON in tags", "[request]")
+TEST_CASE("push request: control characters and 4-byte characters stay valid JSON in tags", "[request]")
 {
     const auto ctx = make_context();
     const dimension dim{"k\n\t\x01", "\xF0\x9F\x98\x80\\\""};
@@ -216,7 +216,7 @@ TEST_CASE("B1: control characters and 4-byte characters stay valid JSON in tags"
     CHECK(parsed.at("u").at(dim.key).get<std::string>() == dim.value);
 }
 
-TEST_CASE("B2: batch event element and request match the Node example", "[request]")
+TEST_CASE("batch events: the element and request match the Node example", "[request]")
 {
     const auto ctx = make_context();
     const auto now = at_millis(1795445028517);
@@ -243,7 +243,7 @@ TEST_CASE("B2: batch event element and request match the Node example", "[reques
                             "&env=abcdef0123456789abcdef0123456789");
 }
 
-TEST_CASE("B2: a 3-key map gives three events in map order", "[request]")
+TEST_CASE("batch events: a 3-key map gives three events in map order", "[request]")
 {
     const auto ctx = make_context();
     const auto now = at_millis(1700000000000);
@@ -270,7 +270,7 @@ TEST_CASE("B2: a 3-key map gives three events in map order", "[request]")
     CHECK(body["ev"][2]["t"] == "%7B%22u%22%3A%7B%22mid%22%3A%22%C3%BC%5C%22%2B%22%7D%7D");
 }
 
-TEST_CASE("B2: usage stats sit between a= and sdk=", "[request]")
+TEST_CASE("batch events: usage stats sit between a= and sdk=", "[request]")
 {
     usage_stats usage;
     usage.batch_events = true;
@@ -285,13 +285,13 @@ TEST_CASE("B2: usage stats sit between a= and sdk=", "[request]")
           std::vector<std::string>{"a", "eb", "cl", "ll", "_l", "sdk", "sdk-v", "env"});
 }
 
-TEST_CASE("B2: an empty event list is still a valid body", "[request]")
+TEST_CASE("batch events: an empty event list is still a valid body", "[request]")
 {
     const auto request = build_batch_events_request(make_context(), std::span<const std::string>{});
     CHECK(request.body == R"({"ev":[]})");
 }
 
-TEST_CASE("B3: event architecture request", "[request]")
+TEST_CASE("event architecture: the request", "[request]")
 {
     const auto ctx = make_context();
     const auto now = at_millis(1795445027412);
@@ -325,7 +325,7 @@ TEST_CASE("B3: event architecture request", "[request]")
     CHECK(request.body == expected.dump());
 }
 
-TEST_CASE("B3: a dimension named vwo_fs_environment replaces the value in place, as in Node", "[request]")
+TEST_CASE("event architecture: a dimension named vwo_fs_environment replaces the value in place, as in Node", "[request]")
 {
     const auto ctx = make_context();
     const dimensions dims{{"first", "1"}, {"vwo_fs_environment", "mine"}};
@@ -347,7 +347,7 @@ TEST_CASE("collectionPrefix and endpoint base path prefix every path", "[request
     CHECK(split(build_event_arch_request(ctx, {{"k", "v"}}, "u", now, 0.1).target).path == "/base/eu01/events/t");
 }
 
-TEST_CASE("B5: settings target", "[request]")
+TEST_CASE("settings request: the target", "[request]")
 {
     const auto target =
         build_settings_target("", "123456", sdk_key, 0.5, "vwo-cpp-sdk", "1.2.3");

@@ -122,7 +122,7 @@ TEST_CASE("Bucket formula: Node's order, traffic multiplier with two divisions",
     CHECK(bucket_value(0xFFFFFFFFu, 10000) == 10000);
 }
 
-TEST_CASE("§3.6 overflow: traffic bucket 33 but variation bucket 10002 at percentTraffic 33", "[decision][bucketing]")
+TEST_CASE("overflow: traffic bucket 33 but variation bucket 10002 at percentTraffic 33", "[decision][bucketing]")
 {
     for (const char* id : {"edge-ov-15762", "edge-ov-21796"}) {
         const std::uint32_t hash = hash_text(id, bucketing_compat::standard);
@@ -137,7 +137,7 @@ TEST_CASE("§3.6 overflow: traffic bucket 33 but variation bucket 10002 at perce
     }
 }
 
-TEST_CASE("§3.4 range table: ceil(w*100) in double, not normalised", "[decision][bucketing]")
+TEST_CASE("variation ranges: ceil(w*100) in double, not normalised", "[decision][bucketing]")
 {
     struct row {
         std::vector<double> weights;
@@ -186,7 +186,7 @@ TEST_CASE("An unparsable string weight poisons the running total, a numeric NaN 
     CHECK(range_step_of_string(0) == 0);     // "0": truthy string, step 0
 }
 
-TEST_CASE("§3.5 seed plans for every flag combination", "[decision][bucketing]")
+TEST_CASE("bucketing seeds for every flag combination", "[decision][bucketing]")
 {
     // No flags: case A, traffic seed, multiplier.
     auto p = make_bucketing_plan(false, false, false, false, false, 50);

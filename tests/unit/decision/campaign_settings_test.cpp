@@ -133,7 +133,7 @@ TEST_CASE("Groups and campaignGroups", "[decision][settings]")
     require_error(doc, "campaignGroups.101 must be a number");
 }
 
-TEST_CASE("Feature variables are type-cast once, as §9 says", "[decision][settings]")
+TEST_CASE("Feature variables are type-cast once, by their declared type", "[decision][settings]")
 {
     auto doc = base();
     doc["campaigns"][0]["type"] = "FEATURE_ROLLOUT";

@@ -136,7 +136,7 @@ TEST_CASE("Seeds: isBucketingSeedEnabled, isNB (case B), isNBv2 (case C)", "[dec
     CHECK(d.chosen->name == "Variation-1");
 }
 
-TEST_CASE("Overflow above 10000 gives no variation (§3.6)", "[decision][decide]")
+TEST_CASE("Overflow above 10000 gives no variation", "[decision][decide]")
 {
     auto c = campaign_json();
     c["percentTraffic"] = 33;
@@ -292,7 +292,7 @@ TEST_CASE("Feature rollout and feature test: enabled flag and variables", "[deci
     CHECK(feature_variable_value(s->campaigns()[0], forced, "color").status == variable_status::not_found);
 }
 
-TEST_CASE("API gates by campaign type (§2)", "[decision][gate]")
+TEST_CASE("API gates by campaign type", "[decision][gate]")
 {
     using enum decision_api;
     CHECK(api_accepts(activate, campaign_type::visual_ab));
