@@ -13,7 +13,8 @@
 //
 // Prints one JSON line: decisions per second, the caller's cost per call (the time the call holds the
 // calling thread), for the async API the latency from the call to its completion, the client's storage
-// failure counters, and for Redis the records the server holds at the end.
+// failure counters, and for Redis the records the server holds at the end (a run whose count is not one
+// per user fails, as one with a missing decision does).
 // Development mode: decisions only, no impressions on the network.
 
 #include "bench_support.hpp"
@@ -196,6 +197,10 @@ int main(int argc, char** argv)
             if (static_cast<std::size_t>(stored_records) >= users)
                 break;
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        if (stored_records != static_cast<long long>(users)) { // one record per user: anything else is a bug
+            std::fprintf(stderr, "redis holds %lld records for %zu users\n", stored_records, users);
+            return 1;
         }
     }
 #endif

@@ -92,7 +92,8 @@ int main(int argc, char** argv)
     const auto fresh = second.async_activate("CHECKOUT_CTA", "user-4", boost::asio::use_future).get();
     std::printf("client: user-3 -> %s on the first instance, %s on the second (sticky); user-4 -> %s\n",
                 decided.value_or("(none)").c_str(), kept.value_or("(none)").c_str(), fresh.value_or("(none)").c_str());
-    const auto failures = second.stats().storage_errors + second.stats().storage_timeouts;
+    const auto failures = first.stats().storage_errors + first.stats().storage_timeouts +
+                          second.stats().storage_errors + second.stats().storage_timeouts;
     if (decided != "Variation-1" || kept != "Variation-1" || fresh != "Control" || failures != 0) {
         std::puts("redis_storage: the decision was not kept in Redis");
         return 1;
